@@ -1,0 +1,82 @@
+/** Every failure of a Compshare API call, so callers can record it as one kind of error sample. */
+export abstract class CompshareError extends Error {
+  /** Short machine-readable kind, stored with failed polls. */
+  abstract readonly kind: 'retcode' | 'http' | 'network' | 'timeout' | 'malformed';
+  constructor(
+    message: string,
+    readonly action: string,
+    readonly requestUuid: string | undefined,
+  ) {
+    super(requestUuid ? `${message} (request ${requestUuid})` : message);
+  }
+}
+
+/** The gateway answered with a non-zero RetCode. */
+export class RetCodeError extends CompshareError {
+  override readonly name = 'RetCodeError';
+  readonly kind = 'retcode';
+  constructor(
+    action: string,
+    readonly retCode: number,
+    readonly apiMessage: string,
+    requestUuid: string | undefined,
+  ) {
+    super(`${action} failed: RetCode ${retCode}: ${apiMessage || 'no message'}${hintFor(retCode)}`, action, requestUuid);
+  }
+}
+
+/** The gateway answered with HTTP status >= 400; its body is not trusted. */
+export class HttpStatusError extends CompshareError {
+  override readonly name = 'HttpStatusError';
+  readonly kind = 'http';
+  constructor(
+    action: string,
+    readonly status: number,
+    requestUuid: string | undefined,
+  ) {
+    super(`${action} failed: HTTP ${status}`, action, requestUuid);
+  }
+}
+
+/** The connection failed (refused, reset, DNS) before an answer arrived. */
+export class NetworkError extends CompshareError {
+  override readonly name = 'NetworkError';
+  readonly kind = 'network';
+  constructor(action: string, detail: string) {
+    super(`${action} failed: network error: ${detail}`, action, undefined);
+  }
+}
+
+/** No complete answer within the configured timeout. */
+export class TimeoutError extends CompshareError {
+  override readonly name = 'TimeoutError';
+  readonly kind = 'timeout';
+  constructor(action: string, timeoutMs: number) {
+    super(`${action} failed: no answer within ${timeoutMs} ms`, action, undefined);
+  }
+}
+
+/** The answer was not the JSON envelope the API documents. */
+export class MalformedResponseError extends CompshareError {
+  override readonly name = 'MalformedResponseError';
+  readonly kind = 'malformed';
+  constructor(action: string, detail: string, requestUuid: string | undefined) {
+    super(`${action} failed: malformed response: ${detail}`, action, requestUuid);
+  }
+}
+
+/** RetCodes whose fix is on the user's side get a hint on what to check. */
+function hintFor(retCode: number): string {
+  switch (retCode) {
+    case 171:
+      return ' (check the key pair: credentials.publicKey and credentials.privateKey must belong together)';
+    case 172:
+      return ' (the public key is unknown: check credentials.publicKey)';
+    case 292:
+      return ' (check api.projectId)';
+    case 226601:
+      return ' (the account is in arrears)';
+    default:
+      return '';
+  }
+}

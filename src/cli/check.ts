@@ -1,0 +1,96 @@
+import { Command } from 'commander';
+import { loadConfig } from '../config/load.js';
+import { matchesSpec, type WatchConfig } from '../config/schema.js';
+import { clientFromConfig } from '../compshare/from-config.js';
+import { checkResourceCapacity } from '../compshare/actions/check-capacity.js';
+import { CompshareError } from '../compshare/errors.js';
+import { formatTable } from './table.js';
+import { UsageError } from './usage-error.js';
+
+/** One row of `check --json`; the field names are part of the CLI's contract. */
+export interface CheckRow {
+  watch: string;
+  zone: string;
+  gpuType: string;
+  gpu: number;
+  cpu: number;
+  mem: number;
+  resourceEnough: boolean;
+  matches: boolean;
+}
+
+export function checkCommand(): Command {
+  return new Command('check')
+    .description('poll every watch (or one) once and print what is available now')
+    .option('-c, --config <file>', 'config file (default ./config.yaml, then /etc/compshare-watch/config.yaml)')
+    .option('-w, --watch <name>', 'only this watch')
+    .option('--json', 'print a JSON array instead of a table')
+    .addHelpText('after', '\nExit status: 0 all polls succeeded, 1 an API call failed, 2 usage or config error.')
+    .action(async (options: { config?: string; watch?: string; json?: boolean }) => {
+      const loaded = await loadConfig({ path: options.config });
+      const watches = selectWatches(loaded.config.watches, options.watch);
+      const client = clientFromConfig(loaded);
+      try {
+        const outcomes = await Promise.all(watches.map((watch) => pollWatch(client, watch)));
+        const rows = outcomes.flatMap((outcome) => (outcome instanceof CompshareError ? [] : outcome));
+        process.stdout.write(options.json ? `${JSON.stringify(rows, null, 2)}\n` : `${renderTable(rows)}\n`);
+        const failures = outcomes.filter((outcome): outcome is CompshareError => outcome instanceof CompshareError);
+        if (failures.length > 0) {
+          for (const failure of failures) process.stderr.write(`compshare-watch: ${failure.message}\n`);
+          process.exitCode = 1;
+        }
+      } finally {
+        await client.close();
+      }
+    });
+}
+
+function selectWatches(watches: readonly WatchConfig[], name: string | undefined): readonly WatchConfig[] {
+  if (watches.length === 0) throw new UsageError('the config has no watches; add one under watches:');
+  if (name === undefined) return watches;
+  const watch = watches.find((candidate) => candidate.name === name);
+  if (!watch) {
+    throw new UsageError(`unknown watch "${name}" (configured: ${watches.map((w) => w.name).join(', ')})`);
+  }
+  return [watch];
+}
+
+/** A failed watch yields its error so the other watches still print. */
+async function pollWatch(
+  client: ReturnType<typeof clientFromConfig>,
+  watch: WatchConfig,
+): Promise<CheckRow[] | CompshareError> {
+  try {
+    const { rows } = await checkResourceCapacity(client, watch);
+    return rows.map((row) => ({
+      watch: watch.name,
+      zone: watch.zone,
+      gpuType: watch.gpuType,
+      gpu: row.gpu,
+      cpu: row.cpu,
+      mem: row.mem,
+      resourceEnough: row.resourceEnough,
+      matches: matchesSpec(watch.match, row),
+    }));
+  } catch (error) {
+    if (error instanceof CompshareError) return error;
+    throw error;
+  }
+}
+
+function renderTable(rows: readonly CheckRow[]): string {
+  if (rows.length === 0) return 'no rows returned';
+  return formatTable(
+    ['WATCH', 'ZONE', 'GPU TYPE', 'GPU', 'CPU', 'MEM GB', 'AVAILABLE', 'MATCH'],
+    rows.map((row) => [
+      row.watch,
+      row.zone,
+      row.gpuType,
+      String(row.gpu),
+      String(row.cpu),
+      String(row.mem),
+      row.resourceEnough ? 'yes' : 'no',
+      row.matches ? '*' : '',
+    ]),
+  );
+}

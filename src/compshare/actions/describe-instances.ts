@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import type { CompshareClient } from '../client.js';
+import { parseResponse, wireInt, wireNumber, wireString } from './wire.js';
+
+/** An instance as the rest of the program sees it; times are unix seconds, 0 means "not set". */
+export interface Instance {
+  id: string;
+  name: string;
+  /** The business group, which policies select on. */
+  tag: string;
+  remark: string;
+  state: string;
+  chargeType: string;
+  region: string;
+  zone: string;
+  gpuType: string;
+  gpu: number;
+  cpu: number;
+  memoryMb: number;
+  createTime: number;
+  startTime: number;
+  schedulerStopTime: number;
+  instancePrice: number;
+}
+
+export interface InstanceFilter {
+  zone?: string | undefined;
+  tag?: string | undefined;
+  ids?: readonly string[] | undefined;
+}
+
+/** The API's page size ceiling, also the most UHostIds one request may name. */
+export const MAX_PAGE_SIZE = 100;
+
+const optionalInt = wireInt.optional().default(0);
+const hostSchema = z.object({
+  UHostId: z.string().min(1),
+  Name: wireString,
+  Tag: wireString,
+  Remark: wireString,
+  State: wireString,
+  ChargeType: wireString,
+  Region: wireString,
+  Zone: wireString,
+  GpuType: wireString,
+  GPU: optionalInt,
+  CPU: optionalInt,
+  Memory: optionalInt,
+  CreateTime: optionalInt,
+  StartTime: optionalInt,
+  SchedulerStopTime: wireInt.optional(),
+  StopSchedulerTime: wireInt.optional(),
+  InstancePrice: wireNumber.optional().default(0),
+});
+const responseSchema = z.object({
+  TotalCount: wireInt.optional().default(0),
+  UHostSet: z.array(hostSchema).optional().default([]),
+});
+
+/** DescribeCompShareInstance, one page. */
+export async function describeInstances(
+  client: CompshareClient,
+  filter: InstanceFilter,
+  page: { limit: number; offset: number },
+): Promise<{ instances: Instance[]; totalCount: number }> {
+  const action = 'DescribeCompShareInstance';
+  const response = await client.call(action, {
+    Zone: filter.zone,
+    Tag: filter.tag,
+    UHostIds: filter.ids ? [...filter.ids] : undefined,
+    Limit: Math.min(page.limit, MAX_PAGE_SIZE),
+    Offset: page.offset,
+  });
+  const body = parseResponse(action, responseSchema, response);
+  return { instances: body.UHostSet.map(toInstance), totalCount: body.TotalCount };
+}
+
+/** Every instance matching the filter, across all pages (and id chunks of at most 100). */
+export async function listAllInstances(client: CompshareClient, filter: InstanceFilter = {}): Promise<Instance[]> {
+  if (filter.ids && filter.ids.length > MAX_PAGE_SIZE) {
+    const all: Instance[] = [];
+    for (let start = 0; start < filter.ids.length; start += MAX_PAGE_SIZE) {
+      all.push(...(await listAllInstances(client, { ...filter, ids: filter.ids.slice(start, start + MAX_PAGE_SIZE) })));
+    }
+    return all;
+  }
+  const all: Instance[] = [];
+  for (;;) {
+    const { instances, totalCount } = await describeInstances(client, filter, { limit: MAX_PAGE_SIZE, offset: all.length });
+    all.push(...instances);
+    if (instances.length === 0 || all.length >= totalCount) return all;
+  }
+}
+
+function toInstance(host: z.output<typeof hostSchema>): Instance {
+  return {
+    id: host.UHostId,
+    name: host.Name,
+    tag: host.Tag,
+    remark: host.Remark,
+    state: host.State,
+    chargeType: host.ChargeType,
+    region: host.Region,
+    zone: host.Zone,
+    gpuType: host.GpuType,
+    gpu: host.GPU,
+    cpu: host.CPU,
+    memoryMb: host.Memory,
+    createTime: host.CreateTime,
+    startTime: host.StartTime,
+    // The official CLI reads SchedulerStopTime; older SDKs named it StopSchedulerTime.
+    schedulerStopTime: host.SchedulerStopTime ?? host.StopSchedulerTime ?? 0,
+    instancePrice: host.InstancePrice,
+  };
+}

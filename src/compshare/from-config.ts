@@ -1,0 +1,18 @@
+import { CompshareClient } from './client.js';
+import type { LoadedConfig } from '../config/load.js';
+import { packageVersion } from '../cli/version.js';
+
+/** The one client a process uses, built from the loaded config. */
+export function clientFromConfig(loaded: LoadedConfig): CompshareClient {
+  const { api } = loaded.config;
+  return new CompshareClient({
+    baseUrl: api.baseUrl,
+    region: api.region,
+    projectId: api.projectId,
+    timeoutMs: api.timeoutMs,
+    maxRequestsPerSecond: api.maxRequestsPerSecond,
+    publicKey: loaded.credentials.publicKey,
+    privateKey: loaded.credentials.privateKey,
+    userAgent: `compshare-watch/${packageVersion()}`,
+  });
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { backoffDelayMs, isRetryable } from '../../src/compshare/retry.js';
+import {
+  HttpStatusError,
+  MalformedResponseError,
+  NetworkError,
+  RetCodeError,
+  TimeoutError,
+  type CompshareError,
+} from '../../src/compshare/errors.js';
+
+const check = 'CheckCompShareResourceCapacity';
+
+describe('isRetryable', () => {
+  const table: Array<[string, CompshareError, boolean]> = [
+    ['gateway timeout 110', new RetCodeError(check, 110, '', 'u'), true],
+    ['gateway error 130', new RetCodeError(check, 130, '', 'u'), true],
+    ['service unavailable 150', new RetCodeError(check, 150, '', 'u'), true],
+    ['rate limited 153', new RetCodeError(check, 153, '', 'u'), true],
+    ['signature error 171', new RetCodeError(check, 171, '', 'u'), false],
+    ['bad param 230', new RetCodeError(check, 230, '', 'u'), false],
+    ['resources not enough 226604', new RetCodeError(check, 226604, '', 'u'), false],
+    ['arrears 226601', new RetCodeError(check, 226601, '', 'u'), false],
+    ['HTTP 429', new HttpStatusError(check, 429, undefined), true],
+    ['HTTP 500', new HttpStatusError(check, 500, undefined), true],
+    ['HTTP 502', new HttpStatusError(check, 502, undefined), true],
+    ['HTTP 503', new HttpStatusError(check, 503, undefined), true],
+    ['HTTP 504', new HttpStatusError(check, 504, undefined), true],
+    ['HTTP 400', new HttpStatusError(check, 400, undefined), false],
+    ['HTTP 403', new HttpStatusError(check, 403, undefined), false],
+    ['connection refused', new NetworkError(check, 'ECONNREFUSED'), true],
+    ['timeout', new TimeoutError(check, 1000), true],
+    ['malformed body', new MalformedResponseError(check, 'not JSON', 'u'), false],
+  ];
+  it.each(table)('%s -> %s', (_label, error, expected) => {
+    expect(isRetryable(check, error)).toBe(expected);
+  });
+
+  it('never retries a Create action, even on a transient error', () => {
+    for (const [, error] of table) expect(isRetryable('CreateCompShareInstance', error)).toBe(false);
+  });
+});
+
+describe('backoffDelayMs', () => {
+  const policy = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 1000 };
+  it('grows exponentially under full jitter and is capped', () => {
+    expect(backoffDelayMs(policy, 0, () => 0.999)).toBe(99);
+    expect(backoffDelayMs(policy, 2, () => 0.999)).toBe(399);
+    expect(backoffDelayMs(policy, 10, () => 0.999)).toBe(999);
+    expect(backoffDelayMs(policy, 3, () => 0)).toBe(0);
+  });
+});

@@ -1,6 +1,7 @@
 import { CompshareError } from '../compshare/errors.js';
 import { ConfigError } from '../config/errors.js';
 import { UsageError } from './usage-error.js';
+import { StoreError } from '../store/errors.js';
 
 /** Exit codes every command shares: 1 for API failures, 2 for usage and config mistakes. */
 export const EXIT_API_ERROR = 1;
@@ -12,7 +13,7 @@ export const EXIT_INTERNAL = 70;
  * stack, because then it is needed for the report.
  */
 export function reportAndExit(error: unknown): void {
-  if (error instanceof ConfigError || error instanceof UsageError) {
+  if (error instanceof ConfigError || error instanceof UsageError || error instanceof StoreError) {
     process.stderr.write(`compshare-watch: ${error.message}\n`);
     process.exitCode = EXIT_USAGE;
   } else if (error instanceof CompshareError) {

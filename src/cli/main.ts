@@ -3,11 +3,23 @@ import { Command, CommanderError } from 'commander';
 import { checkCommand } from './check.js';
 import { configCommand } from './config.js';
 import { simCommand } from './sim.js';
+import { runCommand } from './run.js';
+import { historyCommand } from './history.js';
+import { statsCommand } from './stats.js';
+import { eventsCommand } from './events.js';
 import { reportAndExit, EXIT_USAGE } from './exit.js';
 import { packageVersion } from './version.js';
 
 /** Every subcommand, one factory each; adding a command is one file and one line here. */
-const commands: Array<() => Command> = [checkCommand, configCommand, simCommand];
+const commands: Array<() => Command> = [
+  runCommand,
+  checkCommand,
+  historyCommand,
+  statsCommand,
+  eventsCommand,
+  configCommand,
+  simCommand,
+];
 
 /** Usage mistakes exit 2 (commander's default is 1, which this CLI keeps for API failures). */
 function throwInsteadOfExit(command: Command): Command {

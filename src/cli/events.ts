@@ -1,0 +1,38 @@
+import { Command } from 'commander';
+import { formatLocalTime } from '../util/time-format.js';
+import { formatTable } from './table.js';
+import { withHistory } from './history-context.js';
+
+export function eventsCommand(): Command {
+  return new Command('events')
+    .description('list recorded events (capacity available / sold out, watch blind / recovered), newest first')
+    .option('-c, --config <file>', 'config file (default ./config.yaml, then /etc/compshare-watch/config.yaml)')
+    .option('--since <duration>', 'how far back, e.g. 12h, 7d', '1d')
+    .option('--json', 'print JSON instead of a table')
+    .action(async (options: { config?: string; since: string; json?: boolean }) => {
+      await withHistory(options, ({ loaded, store, since }) => {
+        const events = store.events.list(since);
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify(events, null, 2)}\n`);
+          return;
+        }
+        if (events.length === 0) {
+          process.stdout.write('no events in this period\n');
+          return;
+        }
+        const timezone = loaded.config.timezone;
+        const rows = events.map((event) => [
+          formatLocalTime(event.createdAt, timezone),
+          event.type,
+          event.watch ?? '',
+          describe(event.payload),
+        ]);
+        process.stdout.write(`${formatTable([`TIME (${timezone})`, 'EVENT', 'WATCH', 'DETAIL'], rows)}\n`);
+      });
+    });
+}
+
+function describe(payload: Record<string, unknown>): string {
+  if (typeof payload.gpu === 'number') return `${payload.gpu} GPU / ${String(payload.cpu)} CPU / ${String(payload.mem)} GB`;
+  return typeof payload.error === 'string' ? payload.error : '';
+}

@@ -1,0 +1,37 @@
+import { Command } from 'commander';
+import { formatDuration } from '../util/duration.js';
+import { formatLocalTime } from '../util/time-format.js';
+import { formatTable } from './table.js';
+import { withHistory } from './history-context.js';
+
+export function historyCommand(): Command {
+  return new Command('history')
+    .description('list capacity transitions, newest first, with how long each state lasted')
+    .option('-c, --config <file>', 'config file (default ./config.yaml, then /etc/compshare-watch/config.yaml)')
+    .option('-w, --watch <name>', 'only this watch')
+    .option('--since <duration>', 'how far back, e.g. 12h, 7d', '7d')
+    .option('--json', 'print JSON instead of a table')
+    .action(async (options: { config?: string; watch?: string; since: string; json?: boolean }) => {
+      await withHistory(options, ({ loaded, store, since, now }) => {
+        const rows = store.transitions.list(since, options.watch);
+        if (options.json) {
+          const json = rows.map((row) => ({ ...row, lastedMs: (row.until ?? now) - row.at, ongoing: row.until === null }));
+          process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+          return;
+        }
+        if (rows.length === 0) {
+          process.stdout.write('no transitions in this period\n');
+          return;
+        }
+        const timezone = loaded.config.timezone;
+        const table = rows.map((row) => [
+          formatLocalTime(row.at, timezone),
+          row.watch,
+          `${row.gpu} GPU / ${row.cpu} CPU / ${row.mem} GB`,
+          `${row.from ?? '(start)'} -> ${row.to}`,
+          row.until === null ? `${formatDuration(now - row.at)} so far` : formatDuration(row.until - row.at),
+        ]);
+        process.stdout.write(`${formatTable([`TIME (${timezone})`, 'WATCH', 'SPEC', 'CHANGE', 'LASTED'], table)}\n`);
+      });
+    });
+}

@@ -1,0 +1,29 @@
+import { Command } from 'commander';
+import { loadConfig } from '../config/load.js';
+import { Daemon } from '../daemon/daemon.js';
+import { createLogger } from '../log.js';
+
+export function runCommand(): Command {
+  return new Command('run')
+    .description('run in the foreground: poll every watch on its schedule and record the history')
+    .option('-c, --config <file>', 'config file (default ./config.yaml, then /etc/compshare-watch/config.yaml)')
+    .option('--log-level <level>', 'trace, debug, info, warn or error (default info, or $LOG_LEVEL)')
+    .addHelpText('after', '\nStops cleanly on SIGINT or SIGTERM. Exit status: 0 stopped, 2 usage, config or database error.')
+    .action(async (options: { config?: string; logLevel?: string }) => {
+      const loaded = await loadConfig({ path: options.config });
+      const log = createLogger({ level: options.logLevel });
+      const daemon = new Daemon(loaded, log);
+      daemon.start();
+      await new Promise<void>((resolve) => {
+        const onSignal = (signal: NodeJS.Signals): void => {
+          log.info({ signal }, 'stopping');
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+          resolve();
+        };
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
+      });
+      await daemon.stop();
+    });
+}

@@ -1,0 +1,70 @@
+import { Command } from 'commander';
+import { StatsRepository } from '../store/stats.js';
+import { hourOf } from '../store/polls.js';
+import { windowStats, type WindowStats } from '../history/windows.js';
+import { availabilityGrid, renderGrid, type Grid } from '../history/heatmap.js';
+import { formatDuration } from '../util/duration.js';
+import { withHistory } from './history-context.js';
+
+/** One spec key's summary; the field names are part of `stats --json`. */
+export interface KeyStats extends WindowStats {
+  watch: string;
+  gpu: number;
+  cpu: number;
+  mem: number;
+  state: string;
+  polls: number;
+  availabilityPercent: number | null;
+  /** grid[weekday Mon..Sun][hour 0..23]: share of polls that found it available, null for no data. */
+  grid: Grid;
+}
+
+export function statsCommand(): Command {
+  return new Command('stats')
+    .description('per spec: availability %, available windows, time to come back, and an hour x weekday heat map')
+    .option('-c, --config <file>', 'config file (default ./config.yaml, then /etc/compshare-watch/config.yaml)')
+    .option('-w, --watch <name>', 'only this watch')
+    .option('--since <duration>', 'how far back, e.g. 7d, 30d', '30d')
+    .option('--json', 'print JSON instead of text')
+    .action(async (options: { config?: string; watch?: string; since: string; json?: boolean }) => {
+      await withHistory(options, ({ loaded, store, since, now }) => {
+        const timezone = loaded.config.timezone;
+        const repository = new StatsRepository(store.db);
+        const stats: KeyStats[] = repository.counters(hourOf(since), options.watch).map((key) => ({
+          watch: key.watch,
+          gpu: key.gpu,
+          cpu: key.cpu,
+          mem: key.mem,
+          state: key.state,
+          polls: key.polls,
+          availabilityPercent: key.polls ? Math.round((1000 * key.available) / key.polls) / 10 : null,
+          ...windowStats(repository.transitions(key.specKeyId, since), since, now),
+          grid: availabilityGrid(repository.hours(key.specKeyId, hourOf(since)), timezone),
+        }));
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify({ since, until: now, timezone, keys: stats }, null, 2)}\n`);
+          return;
+        }
+        if (stats.length === 0) {
+          process.stdout.write('no history in this period\n');
+          return;
+        }
+        const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
+        const blocks = stats.map((key) => renderKey(key, colour));
+        process.stdout.write(`${blocks.join('\n\n')}\n\nheat map: hour of day (${timezone}); █ mostly available … · never, blank no data\n`);
+      });
+    });
+}
+
+function renderKey(key: KeyStats, colour: boolean): string {
+  const duration = (ms: number | null): string => (ms === null ? '-' : formatDuration(ms));
+  const percent = key.availabilityPercent === null ? 'no polls' : `${key.availabilityPercent}% available`;
+  return [
+    `${key.watch}  ${key.gpu} GPU / ${key.cpu} CPU / ${key.mem} GB  now ${key.state}`,
+    `  ${percent} over ${key.polls} polls; ${key.windows} available windows, median ${duration(key.medianWindowMs)}, longest ${duration(key.longestWindowMs)}; back after ${duration(key.medianTimeToReturnMs)} (median)`,
+    renderGrid(key.grid, colour)
+      .split('\n')
+      .map((line) => `  ${line}`)
+      .join('\n'),
+  ].join('\n');
+}

@@ -1,0 +1,87 @@
+import { access } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { resolveCredentials, type Credentials } from './credentials.js';
+import { ConfigError } from './errors.js';
+import { issueProblems } from './format-error.js';
+import { interpolate } from './interpolate.js';
+import { configError, formatPath } from './message.js';
+import { configSchema, type Config } from './schema.js';
+import { readYamlFile } from './yaml-file.js';
+
+/** Where the config is looked for when `--config` is not given, in order. */
+export const DEFAULT_CONFIG_PATHS: readonly string[] = ['./config.yaml', '/etc/compshare-watch/config.yaml'];
+
+export interface LoadOptions {
+  /** `--config FILE`; when given, no other place is tried. */
+  path?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Base for relative paths: the config path itself and `storage.path`. */
+  cwd?: string;
+  /** Where to look without `path`; DEFAULT_CONFIG_PATHS unless given. */
+  searchPaths?: readonly string[];
+}
+
+export interface LoadedConfig {
+  /** Absolute path of the file that was read (what a reload reads again). */
+  path: string;
+  /** The path as the user gave it (or as it was found), as messages show it. */
+  displayPath: string;
+  /** Validated, with defaults filled in and `storage.path` made absolute. */
+  config: Config;
+  credentials: Credentials;
+}
+
+/**
+ * Finds, reads, interpolates and validates the config file and resolves the key pair. Every problem is a
+ * ConfigError with a one-line message: `<file>: <yaml path>: <problem>`.
+ */
+export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfig> {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const { displayPath, path } = await locate(options.path, cwd, options.searchPaths ?? DEFAULT_CONFIG_PATHS);
+
+  const read = await readYamlFile(path);
+  if (read.kind === 'unreadable') throw new ConfigError(`${displayPath}: ${read.problem}`);
+  if (read.kind === 'syntax') {
+    const at = read.at === undefined ? '' : `:${read.at.line}:${read.at.col}`;
+    throw new ConfigError(`${displayPath}${at}: ${read.problem}`);
+  }
+
+  // An empty file (or one of comments only) is an empty mapping: every section has defaults.
+  const { value, filled, problems } = interpolate(read.value ?? {}, env);
+  const [first, ...rest] = problems;
+  if (first !== undefined) throw configError(displayPath, [first, ...rest]);
+
+  const parsed = configSchema.safeParse(value, { reportInput: true });
+  if (!parsed.success) {
+    // Key material, and whatever came from the environment (it may be a password), never reaches a message.
+    const showValue = (at: readonly PropertyKey[]) => at[0] !== 'credentials' && !filled.has(formatPath(at));
+    throw configError(displayPath, issueProblems(parsed.error, showValue));
+  }
+  const config = { ...parsed.data, storage: { ...parsed.data.storage, path: resolve(cwd, parsed.data.storage.path) } };
+  const credentials = await resolveCredentials(config.credentials, env, { file: displayPath, absolutePath: path });
+  return { path, displayPath, config, credentials };
+}
+
+async function locate(
+  given: string | undefined,
+  cwd: string,
+  searchPaths: readonly string[],
+): Promise<{ displayPath: string; path: string }> {
+  // A given path is used even if missing, so that reading it reports "file not found" under its name.
+  if (given !== undefined) return { displayPath: given, path: resolve(cwd, given) };
+  for (const candidate of searchPaths) {
+    const path = resolve(cwd, candidate);
+    if (await exists(path)) return { displayPath: candidate, path };
+  }
+  throw new ConfigError(`no config file found (tried ${searchPaths.join(', ')}); pass --config FILE`);
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

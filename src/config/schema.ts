@@ -1,0 +1,196 @@
+import { z } from 'zod';
+import { CHARGE_TYPES } from '../compshare/actions/check-capacity.js';
+import { cronProblem } from './cron.js';
+import { quote } from './message.js';
+import { unknownKeysProblem } from './unknown-keys.js';
+import { parseDuration } from '../util/duration.js';
+
+function isKnownTimezone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Defaults of the `api` section. */
+export const API_DEFAULTS = {
+  baseUrl: 'https://api.compshare.cn',
+  region: 'cn-wlcb',
+  timeoutMs: 10_000,
+  maxRequestsPerSecond: 5,
+} as const;
+
+/** Defaults of the `storage` section; a relative path is taken from the working directory. */
+export const STORAGE_DEFAULTS = {
+  path: './compshare-watch.db',
+  retentionDays: 180,
+} as const;
+
+/** Times in `history`, `stats` and schedules are read in this zone unless a watch says otherwise. */
+export const DEFAULT_TIMEZONE = 'Asia/Shanghai';
+
+/** Defaults of each entry in `watches`. */
+export const WATCH_DEFAULTS = {
+  machineType: 'G',
+  minimalCpuPlatform: 'Auto',
+  /** Readings in a row needed to call a spec available: one, so an alert is never late. */
+  confirmUp: 1,
+  /** Readings in a row needed to call it sold out: two, so one odd answer does not flap. */
+  confirmDown: 2,
+  blindAfter: '5m',
+  jitter: '0s',
+} as const;
+
+export const CPU_PLATFORMS = ['Auto', 'Intel/Auto', 'Amd/Auto'] as const;
+
+/** Watch names end up in state keys, metrics labels and `--watch NAME`, so they stay plain. */
+export const WATCH_NAME_PATTERN = /^[A-Za-z0-9._-]+$/;
+
+/** A mapping that rejects keys it does not know, so a misspelt key is an error instead of a silent default. */
+function section<Shape extends z.ZodRawShape>(shape: Shape) {
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys' ? unknownKeysProblem(issue.keys, Object.keys(shape)) : undefined,
+  });
+}
+
+const text = z.string().min(1);
+const positiveInt = z.number().int().positive();
+
+/** `30s`, `5m`, `2h`, `1d`: read once here, so the rest of the program sees milliseconds. */
+const duration = z.string().transform((value, ctx) => {
+  const ms = parseDuration(value);
+  if (ms === null) {
+    ctx.addIssue({ code: 'custom', input: value, message: `expected a duration like 30s, 5m or 2h (found ${quote(value)})` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+/** An IANA zone name such as Asia/Shanghai or UTC, checked against the runtime's zone database. */
+const timezone = z.string().refine((zone) => isKnownTimezone(zone), {
+  error: (issue) => `unknown timezone ${quote(String(issue.input))} (expected an IANA name such as Asia/Shanghai or UTC)`,
+});
+
+const credentialsSchema = section({
+  publicKey: text.optional(),
+  privateKey: text.optional(),
+  /** A YAML or JSON file holding `publicKey` and `privateKey`; relative to the config file's directory. */
+  file: text.optional(),
+}).superRefine((credentials, ctx) => {
+  const hasKey = credentials.publicKey !== undefined || credentials.privateKey !== undefined;
+  if (hasKey && credentials.file !== undefined) {
+    const message = 'set either publicKey and privateKey, or file, not both';
+    ctx.addIssue({ code: 'custom', input: credentials, message });
+  }
+});
+
+/** The shape of the file `credentials.file` points to. */
+export const credentialsFileSchema = section({ publicKey: text.optional(), privateKey: text.optional() });
+
+const apiSchema = section({
+  baseUrl: z.url({ protocol: /^https?$/ }).default(API_DEFAULTS.baseUrl),
+  region: text.default(API_DEFAULTS.region),
+  /** Needed for sub-accounts; otherwise the default project is looked up once. */
+  projectId: text.optional(),
+  timeoutMs: positiveInt.default(API_DEFAULTS.timeoutMs),
+  maxRequestsPerSecond: z.number().positive().default(API_DEFAULTS.maxRequestsPerSecond),
+});
+
+const storageSchema = section({
+  path: text.default(STORAGE_DEFAULTS.path),
+  /** Raw polls, transitions, events and hourly counters older than this are pruned daily. */
+  retentionDays: positiveInt.default(STORAGE_DEFAULTS.retentionDays),
+});
+
+const diskSchema = section({
+  isBoot: z.boolean(),
+  /** e.g. CLOUD_SSD */
+  type: text,
+  /** GB */
+  size: positiveInt,
+});
+
+/** Which rows of a capacity answer the user cares about; every field left out matches everything. */
+const matchSchema = section({
+  gpu: z.array(positiveInt).min(1).optional(),
+  minCpu: positiveInt.optional(),
+  minMemGb: positiveInt.optional(),
+});
+
+const watchSchema = section({
+  name: z.string().refine((name) => WATCH_NAME_PATTERN.test(name), {
+    error: (issue) => `may contain only letters, digits, ".", "_" and "-" (found ${quote(String(issue.input))})`,
+  }),
+  schedule: z.string().superRefine((pattern, ctx) => {
+    const problem = cronProblem(pattern);
+    if (problem !== undefined) {
+      ctx.addIssue({ code: 'custom', input: pattern, message: `invalid cron ${quote(pattern)}: ${problem}` });
+    }
+  }),
+  zone: text,
+  // YAML reads `gpuType: 4090` as a number; the API wants the string.
+  gpuType: z.preprocess((value) => (typeof value === 'number' ? String(value) : value), text),
+  machineType: text.default(WATCH_DEFAULTS.machineType),
+  minimalCpuPlatform: z.enum(CPU_PLATFORMS).default(WATCH_DEFAULTS.minimalCpuPlatform),
+  imageId: text,
+  chargeType: z.enum(CHARGE_TYPES),
+  disks: z.array(diskSchema).superRefine((disks, ctx) => {
+    const boot = disks.filter((disk) => disk.isBoot).length;
+    if (boot !== 1) {
+      const message = `exactly one disk must have isBoot: true (found ${boot})`;
+      ctx.addIssue({ code: 'custom', input: disks, message });
+    }
+  }),
+  match: matchSchema.optional(),
+  confirmUp: positiveInt.default(WATCH_DEFAULTS.confirmUp),
+  confirmDown: positiveInt.default(WATCH_DEFAULTS.confirmDown),
+  /** After failing polls for this long the watch raises one "blind" event. */
+  blindAfter: duration.prefault(WATCH_DEFAULTS.blindAfter),
+  /** Random delay of up to this much before each poll. */
+  jitter: duration.prefault(WATCH_DEFAULTS.jitter),
+  /** The zone the schedule is read in; defaults to the top-level timezone. */
+  timezone: timezone.optional(),
+});
+
+const watchesSchema = z.array(watchSchema).superRefine((watches, ctx) => {
+  const seen = new Set<string>();
+  watches.forEach((watch, index) => {
+    if (seen.has(watch.name)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [index, 'name'],
+        input: watch.name,
+        message: `duplicate watch name ${quote(watch.name)}`,
+      });
+    }
+    seen.add(watch.name);
+  });
+});
+
+/**
+ * The whole config file. This schema is the reference for every key, its type and its default. An empty list of
+ * watches is valid (a config may serve other commands); `check` refuses it.
+ */
+export const configSchema = section({
+  credentials: credentialsSchema.optional(),
+  api: apiSchema.prefault({}),
+  storage: storageSchema.prefault({}),
+  timezone: timezone.default(DEFAULT_TIMEZONE),
+  watches: watchesSchema.default(() => []),
+});
+
+export type Config = z.output<typeof configSchema>;
+export type WatchConfig = Config['watches'][number];
+export type DiskConfig = WatchConfig['disks'][number];
+export type MatchConfig = z.output<typeof matchSchema>;
+export type CpuPlatform = (typeof CPU_PLATFORMS)[number];
+
+/** Whether a capacity row is one the watch's `match` asks for; no `match` means every row counts. */
+export function matchesSpec(match: MatchConfig | undefined, row: { gpu: number; cpu: number; mem: number }): boolean {
+  if (match === undefined) return true;
+  const gpuOk = match.gpu === undefined || match.gpu.includes(row.gpu);
+  return gpuOk && row.cpu >= (match.minCpu ?? 0) && row.mem >= (match.minMemGb ?? 0);
+}

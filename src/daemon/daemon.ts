@@ -1,0 +1,87 @@
+import type { LoadedConfig } from '../config/load.js';
+import type { CompshareClient } from '../compshare/client.js';
+import { clientFromConfig } from '../compshare/from-config.js';
+import { HistoryStore } from '../store/history-store.js';
+import { Scheduler, type JobSpec } from '../watch/scheduler.js';
+import { pollWatch } from '../watch/poller.js';
+import { pollTargetOf } from '../watch/targets.js';
+import { systemClock, type Clock } from '../util/clock.js';
+import type { Logger } from '../log.js';
+import { acquireLock, type DaemonLock } from './lock.js';
+
+/** Daily at 04:10 local time: a quiet hour for pruning old history. */
+export const RETENTION_SCHEDULE = '0 10 4 * * *';
+/** How long shutdown waits for polls under way before abandoning them. */
+export const SHUTDOWN_GRACE_MS = 5_000;
+
+/**
+ * The long-running process: one job per watch plus housekeeping. Starts in order (lock, storage, client, jobs)
+ * and stops in reverse (jobs, drain, client, storage, lock).
+ */
+export class Daemon {
+  private lock: DaemonLock | undefined;
+  private store: HistoryStore | undefined;
+  private client: CompshareClient | undefined;
+  private scheduler: Scheduler | undefined;
+
+  constructor(
+    private readonly loaded: LoadedConfig,
+    private readonly log: Logger,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  start(): void {
+    const { config } = this.loaded;
+    this.lock = acquireLock(config.storage.path);
+    try {
+      this.store = HistoryStore.open(config.storage.path);
+      this.client = clientFromConfig(this.loaded);
+      this.scheduler = new Scheduler(this.log);
+      this.scheduler.start(this.jobs(this.store, this.client));
+      this.prune(this.store);
+    } catch (error) {
+      this.store?.close();
+      this.lock.release();
+      throw error;
+    }
+    this.log.info(
+      { config: this.loaded.path, database: config.storage.path, watches: config.watches.map((w) => w.name) },
+      'compshare-watch running',
+    );
+  }
+
+  async stop(): Promise<void> {
+    const { abandoned } = (await this.scheduler?.stop(SHUTDOWN_GRACE_MS)) ?? { abandoned: 0 };
+    if (abandoned > 0) this.log.warn({ abandoned }, 'abandoned polls still under way at shutdown');
+    await this.client?.close();
+    this.store?.close();
+    this.lock?.release();
+    this.log.info('compshare-watch stopped');
+  }
+
+  private jobs(store: HistoryStore, client: CompshareClient): JobSpec[] {
+    const deps = { client, store, clock: this.clock, log: this.log };
+    const watchJobs = this.loaded.config.watches.map((watch): JobSpec => {
+      const target = pollTargetOf(watch);
+      return {
+        name: watch.name,
+        schedule: watch.schedule,
+        timezone: watch.timezone ?? this.loaded.config.timezone,
+        jitterMs: watch.jitter,
+        run: () => pollWatch(deps, target),
+      };
+    });
+    const retention: JobSpec = {
+      name: 'retention',
+      schedule: RETENTION_SCHEDULE,
+      timezone: this.loaded.config.timezone,
+      run: async () => this.prune(store),
+    };
+    return [...watchJobs, retention];
+  }
+
+  private prune(store: HistoryStore): void {
+    const removed = store.prune(this.loaded.config.storage.retentionDays, this.clock.now());
+    if (Object.values(removed).some((count) => count > 0)) this.log.info({ removed }, 'pruned old history');
+  }
+}

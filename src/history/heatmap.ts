@@ -1,0 +1,42 @@
+import type { HourCounter } from '../store/stats.js';
+
+export const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
+const MS_PER_HOUR = 3_600_000;
+
+/** availability[weekday][hour] in 0..1, or null where no poll fell into that cell. */
+export type Grid = Array<Array<number | null>>;
+
+/** Folds hourly counters into a weekday x hour-of-day grid in the given timezone. */
+export function availabilityGrid(hours: readonly HourCounter[], timezone: string): Grid {
+  const polls = Array.from({ length: 7 }, () => new Array<number>(24).fill(0));
+  const available = Array.from({ length: 7 }, () => new Array<number>(24).fill(0));
+  const localTime = new Intl.DateTimeFormat('en-US', { timeZone: timezone, weekday: 'short', hour: 'numeric', hourCycle: 'h23' });
+  for (const counter of hours) {
+    const parts = localTime.formatToParts(new Date(counter.hour * MS_PER_HOUR));
+    const weekday = WEEKDAYS.indexOf(parts.find((part) => part.type === 'weekday')!.value as (typeof WEEKDAYS)[number]);
+    const hour = Number(parts.find((part) => part.type === 'hour')!.value);
+    polls[weekday]![hour]! += counter.polls;
+    available[weekday]![hour]! += counter.available;
+  }
+  return polls.map((row, day) => row.map((count, hour) => (count ? available[day]![hour]! / count : null)));
+}
+
+const SHADES = ['·', '░', '▒', '▓', '█'] as const;
+
+/**
+ * Block characters, darker = more often available; `·` means never available, a blank means no data.
+ * Colour (green to red) only when asked, i.e. on a terminal without NO_COLOR.
+ */
+export function renderGrid(grid: Grid, colour: boolean): string {
+  const header = `     ${Array.from({ length: 24 }, (_, hour) => (hour % 3 === 0 ? String(hour).padEnd(3) : '')).join('')}`;
+  const rows = grid.map((row, day) => `${WEEKDAYS[day]}  ${row.map((value) => cell(value, colour)).join('')}`);
+  return [header.trimEnd(), ...rows].join('\n');
+}
+
+function cell(value: number | null, colour: boolean): string {
+  if (value === null) return ' ';
+  const shade = value === 0 ? SHADES[0] : SHADES[Math.min(4, 1 + Math.floor(value * 4))]!;
+  if (!colour) return shade;
+  const code = value >= 0.5 ? 32 : value > 0 ? 33 : 31;
+  return `\u001b[${code}m${shade}\u001b[0m`;
+}

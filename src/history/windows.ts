@@ -1,0 +1,40 @@
+import type { Availability } from '../watch/detector.js';
+
+export interface WindowStats {
+  /** Available windows that overlap the period (an open one counts). */
+  windows: number;
+  medianWindowMs: number | null;
+  longestWindowMs: number | null;
+  /** Median length of the sold-out spells that ended with cards coming back. */
+  medianTimeToReturnMs: number | null;
+}
+
+/**
+ * Cuts a key's transitions (ascending, starting with the state at or before `since`) into spells clipped to
+ * [since, now] and summarises them.
+ */
+export function windowStats(transitions: ReadonlyArray<{ to: Availability; at: number }>, since: number, now: number): WindowStats {
+  const available: number[] = [];
+  const returns: number[] = [];
+  transitions.forEach((transition, index) => {
+    const next = transitions[index + 1];
+    const start = Math.max(transition.at, since);
+    const end = next?.at ?? now;
+    if (end <= since) return;
+    if (transition.to === 'available') available.push(end - start);
+    else if (next && transition.at >= since) returns.push(end - start);
+  });
+  return {
+    windows: available.length,
+    medianWindowMs: median(available),
+    longestWindowMs: available.length ? Math.max(...available) : null,
+    medianTimeToReturnMs: median(returns),
+  };
+}
+
+export function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}

@@ -1,0 +1,19 @@
+import { CHARGE_TYPES } from '../instances.js';
+import { CPU_PLATFORMS, MACHINE_TYPES, capacityFor, type SimAction } from '../action.js';
+
+/** CheckCompShareResourceCapacity: every documented param is required; the answer is the capacity table. */
+export const checkCapacity: SimAction = {
+  name: 'CheckCompShareResourceCapacity',
+  scope: 'project',
+  handle({ state, params }) {
+    const zone = params.string('Zone');
+    const gpuType = params.string('GpuType');
+    params.oneOf('MachineType', MACHINE_TYPES);
+    params.oneOf('MinimalCpuPlatform', CPU_PLATFORMS);
+    params.string('CompShareImageId');
+    params.oneOf('ChargeType', CHARGE_TYPES);
+    params.disks();
+    const { rows } = capacityFor(state, zone, gpuType);
+    return { Specs: rows.map((row) => ({ Gpu: row.gpu, Cpu: row.cpu, Mem: row.mem, ResourceEnough: row.enough })) };
+  },
+};

@@ -1,0 +1,10 @@
+import { initialSchema } from './001-initial.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Every schema change in order; adding one is one file in this folder and one line here. */
+export const migrations: readonly Migration[] = [initialSchema];

@@ -1,0 +1,51 @@
+import type { Db } from './db.js';
+
+export const MS_PER_HOUR = 3_600_000;
+
+export interface PollRecord {
+  watchId: number;
+  at: number;
+  latencyMs: number;
+  error?: { kind: string; message: string; requestUuid: string | undefined } | undefined;
+}
+
+/**
+ * Raw poll rows (a few bytes each: a successful poll stores no text) plus per-hour counters, which keep
+ * availability percentages exact without a row per spec key per poll.
+ */
+export class PollRepository {
+  private readonly insertPoll;
+  private readonly bumpWatchHour;
+  private readonly bumpSpecHour;
+
+  constructor(db: Db) {
+    this.insertPoll = db.prepare(
+      `INSERT INTO polls (watch_id, at, latency_ms, error_kind, error_message, request_uuid)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    );
+    this.bumpWatchHour = db.prepare(
+      `INSERT INTO hourly_watch (watch_id, hour, polls, errors, latency_ms_sum) VALUES (?, ?, 1, ?, ?)
+       ON CONFLICT (watch_id, hour) DO UPDATE SET polls = polls + 1, errors = errors + excluded.errors,
+         latency_ms_sum = latency_ms_sum + excluded.latency_ms_sum`,
+    );
+    this.bumpSpecHour = db.prepare(
+      `INSERT INTO hourly_spec (spec_key_id, hour, polls, available) VALUES (?, ?, 1, ?)
+       ON CONFLICT (spec_key_id, hour) DO UPDATE SET polls = polls + 1, available = available + excluded.available`,
+    );
+  }
+
+  record(poll: PollRecord): void {
+    const error = poll.error;
+    this.insertPoll.run(poll.watchId, poll.at, poll.latencyMs, error?.kind ?? null, error?.message ?? null, error?.requestUuid ?? null);
+    this.bumpWatchHour.run(poll.watchId, hourOf(poll.at), error ? 1 : 0, poll.latencyMs);
+  }
+
+  countReading(specKeyId: number, at: number, available: boolean): void {
+    this.bumpSpecHour.run(specKeyId, hourOf(at), available ? 1 : 0);
+  }
+
+}
+
+export function hourOf(epochMs: number): number {
+  return Math.floor(epochMs / MS_PER_HOUR);
+}

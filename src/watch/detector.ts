@@ -1,0 +1,153 @@
+/**
+ * The per-watch state machine, pure: given what is stored and one poll's outcome, it returns the new state and the
+ * transitions and events to record. Time comes in as `now`; nothing here reads a clock or touches storage.
+ */
+
+export type Availability = 'available' | 'soldout';
+
+/** A (Gpu, Cpu, Mem) combination of one watch. */
+export interface SpecKey {
+  gpu: number;
+  cpu: number;
+  mem: number;
+}
+
+export interface KeyState {
+  state: Availability;
+  since: number;
+  /** The reading of the current run of readings that disagree with `state`, and its length. */
+  streakReading: boolean | null;
+  streak: number;
+}
+
+export interface WatchHealth {
+  baselineAt: number | null;
+  lastOkAt: number | null;
+  failingSince: number | null;
+  lastError: string | null;
+  blind: boolean;
+}
+
+export interface DetectorSettings {
+  confirmUp: number;
+  confirmDown: number;
+  blindAfterMs: number;
+}
+
+export type PollOutcome =
+  | { ok: true; rows: ReadonlyArray<SpecKey & { resourceEnough: boolean }> }
+  | { ok: false; error: { kind: string; message: string } };
+
+export interface Transition {
+  key: SpecKey;
+  from: Availability | null;
+  to: Availability;
+  at: number;
+  /** When the state that just ended began (null for a baseline). */
+  previousSince: number | null;
+}
+
+export type DetectorEvent =
+  | { type: 'capacity.available' | 'capacity.soldout'; key: SpecKey; at: number; previousSince: number | null }
+  | { type: 'watch.blind'; at: number; failingSince: number; error: string }
+  | { type: 'watch.recovered'; at: number; failingSince: number };
+
+export interface Detection {
+  health: WatchHealth;
+  /** Only the keys whose stored state changed, by `keyId`. */
+  changedKeys: Map<string, { key: SpecKey; state: KeyState }>;
+  /** One reading per key on a successful poll (missing rows read as not enough), for the hourly counters. */
+  readings: Array<{ key: SpecKey; available: boolean }>;
+  transitions: Transition[];
+  events: DetectorEvent[];
+}
+
+export function keyId(key: SpecKey): string {
+  return `${key.gpu}/${key.cpu}/${key.mem}`;
+}
+
+export function detect(
+  health: WatchHealth,
+  keys: ReadonlyMap<string, { key: SpecKey; state: KeyState }>,
+  outcome: PollOutcome,
+  settings: DetectorSettings,
+  now: number,
+): Detection {
+  return outcome.ok
+    ? detectReadings(health, keys, outcome.rows, settings, now)
+    : detectFailure(health, outcome.error.message, settings, now);
+}
+
+/** A failed poll never changes a key; it only moves the watch towards, or into, "blind". */
+function detectFailure(health: WatchHealth, error: string, settings: DetectorSettings, now: number): Detection {
+  const failingSince = health.failingSince ?? now;
+  const goesBlind = !health.blind && now - failingSince >= settings.blindAfterMs;
+  return {
+    health: { ...health, failingSince, lastError: error, blind: health.blind || goesBlind },
+    changedKeys: new Map(),
+    readings: [],
+    transitions: [],
+    events: goesBlind ? [{ type: 'watch.blind', at: now, failingSince, error }] : [],
+  };
+}
+
+function detectReadings(
+  health: WatchHealth,
+  keys: ReadonlyMap<string, { key: SpecKey; state: KeyState }>,
+  rows: ReadonlyArray<SpecKey & { resourceEnough: boolean }>,
+  settings: DetectorSettings,
+  now: number,
+): Detection {
+  const isBaseline = health.baselineAt === null;
+  const detection: Detection = {
+    health: { baselineAt: health.baselineAt ?? now, lastOkAt: now, failingSince: null, lastError: null, blind: false },
+    changedKeys: new Map(),
+    readings: [],
+    transitions: [],
+    events: [],
+  };
+  if (health.blind && health.failingSince !== null) {
+    detection.events.push({ type: 'watch.recovered', at: now, failingSince: health.failingSince });
+  }
+  // Keys we know but the answer left out read as "not enough".
+  const readings = new Map<string, { key: SpecKey; available: boolean }>();
+  for (const [id, { key }] of keys) readings.set(id, { key, available: false });
+  for (const row of rows) {
+    const key = { gpu: row.gpu, cpu: row.cpu, mem: row.mem };
+    readings.set(keyId(key), { key, available: row.resourceEnough });
+  }
+  for (const [id, { key, available }] of readings) {
+    detection.readings.push({ key, available });
+    const stored = keys.get(id)?.state;
+    if (!stored && isBaseline) {
+      const state: KeyState = { state: available ? 'available' : 'soldout', since: now, streakReading: null, streak: 0 };
+      detection.changedKeys.set(id, { key, state });
+      detection.transitions.push({ key, from: null, to: state.state, at: now, previousSince: null });
+      if (available) detection.events.push({ type: 'capacity.available', key, at: now, previousSince: null });
+      continue;
+    }
+    // A key that appears after the baseline was, in effect, absent (not enough) until now.
+    const before = stored ?? { state: 'soldout', since: now, streakReading: null, streak: 0 };
+    const after = advance(before, available, settings, now);
+    if (after === stored) continue;
+    detection.changedKeys.set(id, { key, state: after });
+    if (after.state === before.state) continue;
+    const previousSince = stored ? stored.since : null;
+    detection.transitions.push({ key, from: before.state, to: after.state, at: now, previousSince });
+    const type = after.state === 'available' ? 'capacity.available' : 'capacity.soldout';
+    detection.events.push({ type, key, at: now, previousSince });
+  }
+  return detection;
+}
+
+/** One reading against a stored state: a flip needs `confirmUp` (or `confirmDown`) identical readings in a row. */
+export function advance(state: KeyState, available: boolean, settings: DetectorSettings, now: number): KeyState {
+  if (available === (state.state === 'available')) {
+    return state.streak === 0 ? state : { ...state, streakReading: null, streak: 0 };
+  }
+  const streak = state.streakReading === available ? state.streak + 1 : 1;
+  if (streak >= (available ? settings.confirmUp : settings.confirmDown)) {
+    return { state: available ? 'available' : 'soldout', since: now, streakReading: null, streak: 0 };
+  }
+  return { ...state, streakReading: available, streak };
+}

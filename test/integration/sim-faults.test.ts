@@ -1,0 +1,146 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startTestSim, type TestSim } from '../helpers/sim.js';
+
+describe('simulator faults', () => {
+  let sim: TestSim;
+  beforeEach(async () => {
+    sim = await startTestSim();
+  });
+  afterEach(async () => {
+    await sim.close();
+  });
+
+  const projects = () => sim.call('GetProjectList');
+
+  it('latency delays the normal answer of the next N requests', async () => {
+    await sim.addFault({ kind: 'latency', ms: 150, count: 1 });
+    const started = performance.now();
+    const slow = await projects();
+    expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+    expect(slow.body?.RetCode).toBe(0);
+    const fastStart = performance.now();
+    await projects();
+    expect(performance.now() - fastStart).toBeLessThan(140);
+  });
+
+  it('http answers the status, with an untrusted body, then stops after count', async () => {
+    await sim.addFault({ kind: 'http', status: 502, count: 2 });
+    expect((await projects()).status).toBe(502);
+    const second = await projects();
+    expect(second.status).toBe(502);
+    expect(second.requestUuid).toBeTruthy();
+    expect((await projects()).status).toBe(200);
+  });
+
+  it('hang never answers; the client gives up, and the next request is served', async () => {
+    await sim.addFault({ kind: 'hang', count: 1 });
+    await expect(sim.call('GetProjectList', {}, { timeoutMs: 200 })).rejects.toThrow();
+    expect((await projects()).body?.RetCode).toBe(0);
+  });
+
+  it('close() drops hung connections instead of waiting for them', async () => {
+    await sim.addFault({ kind: 'hang' });
+    const hung = sim.call('GetProjectList');
+    const outcome = hung.then(
+      () => 'answered',
+      () => 'dropped',
+    );
+    await waitFor(async () => (await sim.requests()).length === 1);
+    await sim.close();
+    expect(await outcome).toBe('dropped');
+  });
+
+  it('malformed answers HTTP 200 with a body that is not JSON', async () => {
+    await sim.addFault({ kind: 'malformed', count: 1 });
+    const reply = await projects();
+    expect(reply.status).toBe(200);
+    expect(reply.text.length).toBeGreaterThan(0);
+    expect(reply.body).toBeUndefined();
+    expect((await projects()).body?.RetCode).toBe(0);
+  });
+
+  it('retcode answers the envelope with that RetCode and message', async () => {
+    await sim.addFault({ kind: 'retcode', retCode: 153, message: 'rate limited', count: 1 });
+    const reply = await projects();
+    expect(reply.status).toBe(200);
+    expect(reply.body).toEqual({ Action: 'GetProjectListResponse', RetCode: 153, Message: 'rate limited' });
+    expect((await projects()).body?.RetCode).toBe(0);
+  });
+
+  it('only hits the named action, never the control API, and DELETE clears faults', async () => {
+    await sim.addFault({ kind: 'retcode', retCode: 150, action: 'DescribeCompShareInstance' });
+    expect((await projects()).body?.RetCode).toBe(0);
+    expect((await sim.call('DescribeCompShareInstance')).body?.RetCode).toBe(150);
+    expect((await sim.call('DescribeCompShareInstance')).body?.RetCode).toBe(150);
+    expect((await sim.control('GET', 'state')).status).toBe(200);
+    await sim.control('DELETE', 'faults');
+    expect((await sim.call('DescribeCompShareInstance')).body?.RetCode).toBe(0);
+  });
+
+  it('rate 0 never hits; a seeded rate is reproducible', async () => {
+    await sim.addFault({ kind: 'retcode', rate: 0 });
+    expect((await projects()).body?.RetCode).toBe(0);
+    const runs = await Promise.all([hitPattern(11), hitPattern(11)]);
+    expect(runs[0]).toEqual(runs[1]);
+    expect(runs[0]).toContain(true);
+    expect(runs[0]).toContain(false);
+  });
+
+  it('refuses an invalid fault with 400 naming the field', async () => {
+    const reply = await sim.control('POST', 'faults', { kind: 'latency', rate: 2 }, true);
+    expect(reply.status).toBe(400);
+    expect(reply.body.error).toMatch(/^rate:/);
+  });
+});
+
+describe('request log', () => {
+  it('records each protocol request: time, action, params without Signature, RetCode, status, fault', async () => {
+    const sim = await startTestSim({ now: () => 1_800_000_000_000 });
+    try {
+      await sim.call('GetProjectList');
+      await sim.call('GetProjectList', {}, { privateKey: 'wrong' });
+      await sim.addFault({ kind: 'http', status: 503, count: 1 });
+      await sim.call('DescribeCompShareInstance', { Limit: 5 });
+      await sim.control('GET', 'state');
+      const log = await sim.requests();
+      expect(log).toEqual([
+        {
+          time: 1_800_000_000,
+          action: 'GetProjectList',
+          params: { Action: 'GetProjectList', Region: 'cn-wlcb', PublicKey: 'sim-public-key' },
+          retCode: 0,
+          httpStatus: 200,
+          fault: null,
+        },
+        expect.objectContaining({ action: 'GetProjectList', retCode: 171, httpStatus: 200 }),
+        expect.objectContaining({ action: 'DescribeCompShareInstance', retCode: null, httpStatus: 503, fault: 'http' }),
+      ]);
+      expect(log[2]?.params.Limit).toBe('5');
+      await sim.control('DELETE', 'requests');
+      expect(await sim.requests()).toEqual([]);
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
+/** Which of 20 requests a 50% fault hits, on a simulator seeded with `seed`. */
+async function hitPattern(seed: number): Promise<boolean[]> {
+  const sim = await startTestSim({ seed });
+  try {
+    await sim.addFault({ kind: 'retcode', rate: 0.5 });
+    const hits: boolean[] = [];
+    for (let index = 0; index < 20; index += 1) hits.push((await sim.call('GetProjectList')).body?.RetCode !== 0);
+    return hits;
+  } finally {
+    await sim.close();
+  }
+}
+
+async function waitFor(condition: () => Promise<boolean>): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error('condition not met');
+}

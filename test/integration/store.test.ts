@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { openDatabase } from '../../src/store/db.js';
+import { migrations } from '../../src/store/migrations/index.js';
+import { HistoryStore } from '../../src/store/history-store.js';
+import { StoreError } from '../../src/store/errors.js';
+import { acquireLock } from '../../src/daemon/lock.js';
+import type { PollOutcome } from '../../src/watch/detector.js';
+import { useTempDir } from '../helpers/temp-dir.js';
+
+const tempDir = useTempDir();
+const watch = { name: 'w4090', zone: 'cn-wlcb-01', gpuType: '4090' };
+const settings = { confirmUp: 1, confirmDown: 2, blindAfterMs: 60_000 };
+const rows = (enough: boolean): PollOutcome => ({ ok: true, rows: [{ gpu: 1, cpu: 16, mem: 64, resourceEnough: enough }] });
+
+describe('database', () => {
+  it('creates the file and its folder readable only by the owner, in WAL mode, with every migration applied', () => {
+    const path = join(tempDir(), 'nested', 'history.db');
+    const db = openDatabase(path);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    const applied = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all();
+    expect(applied).toEqual(migrations.map((m) => ({ version: m.version })));
+    db.close();
+  });
+
+  it('numbers migrations 1, 2, 3… with no gaps', () => {
+    expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, index) => index + 1));
+  });
+
+  it('refuses a database written by a newer version, saying so', () => {
+    const path = join(tempDir(), 'history.db');
+    openDatabase(path).close();
+    const raw = new Database(path);
+    raw.prepare("INSERT INTO schema_migrations VALUES (999, 'future', 0)").run();
+    raw.close();
+    expect(() => openDatabase(path)).toThrow(/written by a newer compshare-watch \(schema 999/);
+  });
+
+  it('names the path when the database cannot be opened', () => {
+    const dir = tempDir();
+    expect(() => openDatabase(dir)).toThrow(StoreError);
+  });
+});
+
+describe('HistoryStore', () => {
+  it('keeps state across reopen: a flip is judged against what was stored', () => {
+    const path = join(tempDir(), 'history.db');
+    const first = HistoryStore.open(path);
+    first.recordPoll(watch, { at: 1_000, latencyMs: 5, outcome: rows(false) }, settings);
+    first.close();
+    const second = HistoryStore.open(path);
+    const detection = second.recordPoll(watch, { at: 2_000, latencyMs: 5, outcome: rows(true) }, settings);
+    expect(detection.transitions).toMatchObject([{ from: 'soldout', to: 'available' }]);
+    const history = second.transitions.list(0);
+    expect(history.map((t) => [t.from, t.to, t.until])).toEqual([
+      ['soldout', 'available', null],
+      [null, 'soldout', 2_000],
+    ]);
+    expect(second.events.list(0).map((e) => e.type)).toEqual(['capacity.available']);
+    second.close();
+  });
+
+  it('adds no row per spec key for a poll that changes nothing, only hourly counters', () => {
+    const store = HistoryStore.open(join(tempDir(), 'history.db'));
+    store.recordPoll(watch, { at: 1_000, latencyMs: 5, outcome: rows(true) }, settings);
+    const count = (table: string) => (store.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+    const before = { transitions: count('transitions'), events: count('events'), hourly: count('hourly_spec') };
+    for (let i = 1; i <= 50; i++) store.recordPoll(watch, { at: 1_000 + i * 10_000, latencyMs: 5, outcome: rows(true) }, settings);
+    expect({ transitions: count('transitions'), events: count('events'), hourly: count('hourly_spec') }).toEqual(before);
+    const hourly = store.db.prepare('SELECT SUM(polls) AS polls, SUM(available) AS available FROM hourly_spec').get();
+    expect(hourly).toEqual({ polls: 51, available: 51 });
+    store.close();
+  });
+
+  it('writes nothing of a poll whose event hook fails: state, transition and event roll back together', () => {
+    const store = HistoryStore.open(join(tempDir(), 'history.db'));
+    store.onEvent(() => {
+      throw new Error('outbox full');
+    });
+    expect(() => store.recordPoll(watch, { at: 1_000, latencyMs: 5, outcome: rows(true) }, settings)).toThrow('outbox full');
+    expect(store.transitions.list(0)).toEqual([]);
+    expect(store.events.list(0)).toEqual([]);
+    expect(store.watchState.load(watch.name).keys.size).toBe(0);
+    store.close();
+  });
+
+  it('records a failed poll with its kind and request id but never the state', () => {
+    const store = HistoryStore.open(join(tempDir(), 'history.db'));
+    store.recordPoll(watch, { at: 1_000, latencyMs: 5, outcome: rows(true) }, settings);
+    const failure: PollOutcome = { ok: false, error: { kind: 'retcode', message: 'RetCode 153' } };
+    store.recordPoll(watch, { at: 2_000, latencyMs: 9, outcome: failure, requestUuid: 'req-1' }, settings);
+    const poll = store.db.prepare('SELECT error_kind, request_uuid FROM polls WHERE error_kind IS NOT NULL').get();
+    expect(poll).toEqual({ error_kind: 'retcode', request_uuid: 'req-1' });
+    expect(store.watchState.load(watch.name).keys.get('1/16/64')?.state.state).toBe('available');
+    store.close();
+  });
+
+  it('prunes raw rows older than the retention period', () => {
+    const store = HistoryStore.open(join(tempDir(), 'history.db'));
+    const day = 86_400_000;
+    store.recordPoll(watch, { at: 1 * day, latencyMs: 5, outcome: rows(true) }, settings);
+    store.recordPoll(watch, { at: 200 * day, latencyMs: 5, outcome: rows(true) }, settings);
+    const removed = store.prune(180, 200 * day);
+    expect(removed).toMatchObject({ polls: 1, transitions: 1, events: 1, hourly_spec: 1 });
+    store.close();
+  });
+});
+
+describe('daemon lock', () => {
+  it('lets one holder in and names its pid to the next', () => {
+    const path = join(tempDir(), 'history.db');
+    const lock = acquireLock(path);
+    expect(() => acquireLock(path, process.pid + 1)).toThrow(new RegExp(`pid ${process.pid}\\b`));
+    lock.release();
+    acquireLock(path, process.pid + 1).release();
+  });
+
+  it('takes over a lock left by a process that no longer exists', () => {
+    const path = join(tempDir(), 'history.db');
+    acquireLock(path, 2 ** 22 + 12345);
+    const lock = acquireLock(path);
+    lock.release();
+  });
+});

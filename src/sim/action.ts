@@ -22,8 +22,8 @@ export interface SimAction {
   handle(context: ActionContext): Record<string, unknown>;
 }
 
+/** The only machine type Compshare sells. */
 export const MACHINE_TYPES = ['G'] as const;
-export const CPU_PLATFORMS = ['Intel/Auto', 'Amd/Auto', 'Auto'] as const;
 
 /** `Memory` in MB, which the platform only sells in whole GB. */
 export function memoryMbParam(params: ParamReader): number {

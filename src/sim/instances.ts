@@ -20,7 +20,8 @@ export type ChargeType = (typeof CHARGE_TYPES)[number];
 /** Sim seconds an instance spends Initializing (after Create) or Starting (after Start) before it runs. */
 export const BOOT_SECONDS = 10;
 
-const PREPAID_SECONDS: Partial<Record<ChargeType, number>> = {
+/** The length of one prepaid period; hourly charge types have none and never expire. */
+const PERIOD_SECONDS: Partial<Record<ChargeType, number>> = {
   Day: 86_400,
   Month: 30 * 86_400,
   Year: 365 * 86_400,
@@ -55,7 +56,13 @@ export interface Instance {
 export type NewInstance = Pick<
   Instance,
   'name' | 'tag' | 'remark' | 'state' | 'chargeType' | 'zone' | 'gpuType' | 'cpuPlatform' | 'gpu' | 'cpu' | 'memoryMb'
-> & { uhostId?: string | undefined; startTime: number; schedulerStopTime: number };
+> & {
+  uhostId?: string | undefined;
+  startTime: number;
+  schedulerStopTime: number;
+  /** Prepaid periods bought (Create's `Quantity`); for Month, 0 buys up to the end of the month. */
+  periods: number;
+};
 
 /** A UHostSet row with the wire's field names and types. */
 export interface UHostRow {
@@ -86,19 +93,29 @@ export interface UHostRow {
 /** Builds an instance as of `now`; one created Initializing or Starting boots on its own after BOOT_SECONDS. */
 export function newInstance(fields: NewInstance, now: number): Instance {
   const booting = fields.state === 'Initializing' || fields.state === 'Starting';
+  const { periods, ...chosen } = fields;
   const createTime = Math.min(now, fields.startTime || now);
-  const prepaid = PREPAID_SECONDS[fields.chargeType];
   return {
-    ...fields,
+    ...chosen,
     uhostId: fields.uhostId ?? `uhost-${randomBytes(5).toString('hex')}`,
     machineType: 'G',
     createTime,
     startTime: booting ? 0 : fields.startTime,
-    expireTime: prepaid === undefined ? 0 : createTime + prepaid,
+    expireTime: expiry(fields.chargeType, createTime, periods),
     updateTime: now,
     stopTime: fields.state === 'Stopped' ? now : 0,
     readyAt: booting ? now + BOOT_SECONDS : undefined,
   };
+}
+
+function expiry(chargeType: ChargeType, createTime: number, periods: number): number {
+  const period = PERIOD_SECONDS[chargeType];
+  if (period === undefined) return 0;
+  if (chargeType === 'Month' && periods === 0) {
+    const created = new Date(createTime * 1000);
+    return Date.UTC(created.getUTCFullYear(), created.getUTCMonth() + 1, 1) / 1000;
+  }
+  return createTime + period * periods;
 }
 
 /** Start (from Stopped): the instance is Starting until it has booted. */

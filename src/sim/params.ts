@@ -76,6 +76,11 @@ export class ParamReader {
     return disks;
   }
 
+  /** Like disks(), but no `Disks.*` at all is fine (an empty list). */
+  optionalDisks(): DiskParam[] {
+    return this.indexes('Disks').length === 0 ? [] : this.disks();
+  }
+
   /** SDKs send `true`/`false`; hand-written callers (and Python's `str(True)`) may capitalise. */
   private bool(name: string): boolean {
     const value = this.string(name).toLowerCase();

@@ -99,6 +99,7 @@ export class SimState {
           memoryMb: spec.mem * 1024,
           startTime: now + spec.startAt,
           schedulerStopTime: spec.schedulerStopAt === undefined ? 0 : now + spec.schedulerStopAt,
+          periods: 1,
         },
         now,
       );

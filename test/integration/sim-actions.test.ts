@@ -56,10 +56,19 @@ describe('simulator actions', () => {
       expect(running.StartTime).toBeGreaterThanOrEqual(created + 10);
     });
 
-    it('creates Quantity instances', async () => {
-      const reply = await sim.call('CreateCompShareInstance', { ...CREATE, Quantity: 3 });
-      expect(reply.body?.UHostIds).toHaveLength(3);
-      expect((await listInstances()).TotalCount).toBe(3);
+    it('treats Quantity as prepaid periods: ExpireTime follows it, and one instance is created', async () => {
+      const expiries: number[] = [];
+      for (const params of [
+        { ChargeType: 'Month', Quantity: 2 },
+        { ChargeType: 'Month', Quantity: 0 },
+        { ChargeType: 'Day', Quantity: 3 },
+        { ChargeType: 'Dynamic' },
+      ]) {
+        const reply = await sim.call('CreateCompShareInstance', { ...CREATE, ...params });
+        expect(reply.body?.UHostIds).toHaveLength(1);
+        expiries.push((await listInstances({ UHostIds: reply.body?.UHostIds })).UHostSet[0].ExpireTime);
+      }
+      expect(expiries).toEqual([now() + 60 * 86_400, Date.UTC(2026, 1, 1) / 1000, now() + 3 * 86_400, 0]);
     });
 
     it('refuses with 226604 when the capacity row is not enough, and creates nothing', async () => {

@@ -1,5 +1,8 @@
 import { CHARGE_TYPES } from '../instances.js';
-import { CPU_PLATFORMS, MACHINE_TYPES, capacityFor, type SimAction } from '../action.js';
+import { MACHINE_TYPES, capacityFor, type SimAction } from '../action.js';
+
+/** The platforms the Check page documents (Create accepts the longer UHost list). */
+const CPU_PLATFORMS = ['Intel/Auto', 'Amd/Auto', 'Auto'] as const;
 
 /** CheckCompShareResourceCapacity: every documented param is required; the answer is the capacity table. */
 export const checkCapacity: SimAction = {

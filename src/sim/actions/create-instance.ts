@@ -1,11 +1,11 @@
 import { CHARGE_TYPES, newInstance } from '../instances.js';
 import { RetCode, SimApiError } from '../retcodes.js';
-import { CPU_PLATFORMS, MACHINE_TYPES, capacityFor, memoryMbParam, type SimAction } from '../action.js';
+import { MACHINE_TYPES, capacityFor, memoryMbParam, type SimAction } from '../action.js';
 
-/** Mirrors the largest account quota. */
-const MAX_QUANTITY = 100;
-
-/** CreateCompShareInstance: succeeds only when the matching capacity row is enough; instances boot on sim time. */
+/**
+ * CreateCompShareInstance: creates one instance when the matching capacity row is enough; it boots on sim time.
+ * `Quantity` is the number of prepaid periods bought (the SDK's "购买时长"), not a number of instances.
+ */
 export const createInstance: SimAction = {
   name: 'CreateCompShareInstance',
   scope: 'project',
@@ -19,30 +19,32 @@ export const createInstance: SimAction = {
     params.oneOf('MachineType', MACHINE_TYPES);
     params.disks();
     const chargeType = params.oneOf('ChargeType', CHARGE_TYPES, 'Month');
-    const cpuPlatform = params.oneOf('MinimalCpuPlatform', CPU_PLATFORMS, 'Auto');
-    const quantity = params.optionalInt('Quantity', 1, MAX_QUANTITY) ?? 1;
+    const cpuPlatform = params.optionalString('MinimalCpuPlatform') ?? 'Intel/Auto';
+    const periods = params.optionalInt('Quantity') ?? 1;
     const row = capacityFor(state, zone, gpuType).rows.find(
       (candidate) => candidate.gpu === gpu && candidate.cpu === cpu && candidate.mem * 1024 === memoryMb,
     );
     if (!row?.enough) throw new SimApiError(RetCode.RESOURCES_NOT_ENOUGH, 'resources not enough');
-    const now = state.nowSeconds();
-    const fields = {
-      name: params.optionalString('Name') ?? `${gpuType}-instance`,
-      tag: params.optionalString('Tag') ?? 'Default',
-      remark: params.optionalString('Remark') ?? '',
-      state: 'Initializing' as const,
-      chargeType,
-      zone,
-      gpuType,
-      cpuPlatform,
-      gpu,
-      cpu,
-      memoryMb,
-      startTime: 0,
-      schedulerStopTime: 0,
-    };
-    const created = Array.from({ length: quantity }, () => newInstance(fields, now));
-    for (const instance of created) state.instances.add(instance);
-    return { UHostIds: created.map((instance) => instance.uhostId) };
+    const instance = newInstance(
+      {
+        name: params.optionalString('Name') ?? `${gpuType}-instance`,
+        tag: params.optionalString('Tag') ?? 'Default',
+        remark: params.optionalString('Remark') ?? '',
+        state: 'Initializing',
+        chargeType,
+        zone,
+        gpuType,
+        cpuPlatform,
+        gpu,
+        cpu,
+        memoryMb,
+        startTime: 0,
+        schedulerStopTime: 0,
+        periods,
+      },
+      state.nowSeconds(),
+    );
+    state.instances.add(instance);
+    return { UHostIds: [instance.uhostId] };
   },
 };

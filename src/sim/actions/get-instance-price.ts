@@ -12,7 +12,7 @@ export const getInstancePrice: SimAction = {
     const gpu = params.int('Gpu', 1);
     params.int('Cpu', 1);
     memoryMbParam(params);
-    const disks = params.disks();
+    const disks = params.optionalDisks();
     const asked = params.optionalOneOf('ChargeType', CHARGE_TYPES);
     capacityFor(state, zone, gpuType);
     return {

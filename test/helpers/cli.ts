@@ -1,0 +1,55 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const CLI_PATH = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI as a user would, with a clean environment plus `env`. */
+export function runCli(args: readonly string[], options: { env?: Record<string, string>; cwd?: string; input?: string } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI_PATH, ...args], {
+      cwd: options.cwd,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1', ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/** Writes a config file for a simulator into `dir` and returns its path. */
+export function writeSimConfig(dir: string, simUrl: string, extra = ''): string {
+  const path = join(dir, 'config.yaml');
+  writeFileSync(
+    path,
+    `api:
+  baseUrl: ${simUrl}
+  region: cn-wlcb
+  timeoutMs: 2000
+storage:
+  path: ${join(dir, 'history.db')}
+watches:
+  - name: w4090
+    schedule: "*/1 * * * * *"
+    zone: cn-wlcb-01
+    gpuType: "4090"
+    imageId: compshareImage-test
+    chargeType: Dynamic
+    disks: [{ isBoot: true, type: CLOUD_SSD, size: 60 }]
+    match: { gpu: [1] }
+${extra}`,
+  );
+  return path;
+}

@@ -1,0 +1,16 @@
+import { CompshareClient, type ClientOptions } from '../../src/compshare/client.js';
+import { SIM_PRIVATE_KEY, SIM_PUBLIC_KEY, SIM_REGION, type TestSim } from './sim.js';
+
+/** A client for a test simulator: fast timeouts, no real backoff waits, a generous rate. */
+export function simClient(sim: TestSim, overrides: Partial<ClientOptions> = {}): CompshareClient {
+  return new CompshareClient({
+    baseUrl: sim.url,
+    region: SIM_REGION,
+    publicKey: SIM_PUBLIC_KEY,
+    privateKey: SIM_PRIVATE_KEY,
+    timeoutMs: 2_000,
+    maxRequestsPerSecond: 1_000,
+    retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
+    ...overrides,
+  });
+}

@@ -32,13 +32,15 @@ export function simCommand(): Command {
       const publicKey = requiredKey('--public-key', options.publicKey, 'COMPSHARE_PUBLIC_KEY');
       const privateKey = requiredKey('--private-key', options.privateKey, 'COMPSHARE_PRIVATE_KEY');
       const scenario = options.scenario === undefined ? undefined : await readScenario(options.scenario);
-      const simulator = await startSimulator({ host: options.host, port, publicKey, privateKey, scenario, seed }).catch((error: unknown) => {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code !== undefined && ADDRESS_ERRORS.has(code)) {
-          throw new UsageError(`cannot listen on ${options.host}:${port}: ${code}`);
-        }
-        throw error;
-      });
+      const simulator = await startSimulator({ host: options.host, port, publicKey, privateKey, scenario, seed }).catch(
+        (error: unknown) => {
+          const code = (error as NodeJS.ErrnoException).code;
+          if (code !== undefined && ADDRESS_ERRORS.has(code)) {
+            throw new UsageError(`cannot listen on ${options.host}:${port}: ${code}`);
+          }
+          throw error;
+        },
+      );
       process.stdout.write(`${simulator.url}\n`);
       await untilSignalled();
       await simulator.close();

@@ -91,7 +91,13 @@ const routes: Readonly<Record<string, ControlRoute>> = {
 };
 
 /** Serves one control request (`path` starts with CONTROL_PREFIX). */
-export function serveControl(state: SimState, method: string, path: string, body: string, response: ServerResponse): void {
+export function serveControl(
+  state: SimState,
+  method: string,
+  path: string,
+  body: string,
+  response: ServerResponse,
+): void {
   const route = routes[`${method} ${path.slice(CONTROL_PREFIX.length)}`];
   if (!route) {
     sendJson(response, 404, { error: `no control endpoint ${method} ${path}` });

@@ -74,7 +74,8 @@ async function answeredByFault(
       entry.httpStatus = 200;
       return true;
     case 'retcode':
-      sendJson(response, 200, envelope(action, fault.retCode, { Message: fault.message ?? `simulated RetCode ${fault.retCode}` }));
+      const message = fault.message ?? `simulated RetCode ${fault.retCode}`;
+      sendJson(response, 200, envelope(action, fault.retCode, { Message: message }));
       entry.retCode = fault.retCode;
       entry.httpStatus = 200;
       return true;

@@ -41,18 +41,17 @@ export class ParamReader {
     return value;
   }
 
-  optionalInt(name: string, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  /** Counts, sizes and times are never negative on this API, hence the default minimum. */
+  optionalInt(name: string, min = 0): number | undefined {
     const value = this.optionalString(name);
     if (value === undefined) return undefined;
     const parsed = INTEGER.test(value) ? Number(value) : Number.NaN;
-    if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
-      throw paramError(name, max === Number.MAX_SAFE_INTEGER ? `expected an integer >= ${min}` : `expected an integer from ${min} to ${max}`);
-    }
+    if (!Number.isSafeInteger(parsed) || parsed < min) throw paramError(name, `expected an integer >= ${min}`);
     return parsed;
   }
 
-  int(name: string, min?: number, max?: number): number {
-    const value = this.optionalInt(name, min, max);
+  int(name: string, min?: number): number {
+    const value = this.optionalInt(name, min);
     if (value === undefined) throw paramError(name);
     return value;
   }

@@ -17,7 +17,11 @@ export interface ProtocolAnswer {
 }
 
 /** `{"Action": "<Action>Response", "RetCode": n, ...fields}`, the shape of every gateway answer. */
-export function envelope(action: string, retCode: number, fields: Record<string, unknown> = {}): Record<string, unknown> {
+export function envelope(
+  action: string,
+  retCode: number,
+  fields: Record<string, unknown> = {},
+): Record<string, unknown> {
   return { Action: `${action}Response`, RetCode: retCode, ...fields };
 }
 

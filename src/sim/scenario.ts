@@ -11,7 +11,9 @@ export class ScenarioError extends Error {
 
 const count = z.int().positive();
 /** YAML reads an unquoted `4090` as a number; GPU types are strings on the wire. */
-const gpuType = z.union([z.string().min(1), z.number()]).transform(String);
+const gpuType = z
+  .union([z.string().min(1), z.number()], { error: 'expected a GPU type such as "4090"' })
+  .transform(String);
 
 export const capacityRowSchema = z.strictObject({ gpu: count, cpu: count, mem: count, enough: z.boolean() });
 
@@ -85,7 +87,12 @@ export type Scenario = z.output<typeof scenarioSchema>;
 
 /** Rows for GPU counts 1, 2, 4, 8 with CPU and memory scaling per GPU; the first `enoughUpTo` rows are enough. */
 function ladder(cpuPerGpu: number, memPerGpu: number, enoughUpTo: number): CapacityRow[] {
-  return [1, 2, 4, 8].map((gpu, index) => ({ gpu, cpu: gpu * cpuPerGpu, mem: gpu * memPerGpu, enough: index < enoughUpTo }));
+  return [1, 2, 4, 8].map((gpu, index) => ({
+    gpu,
+    cpu: gpu * cpuPerGpu,
+    mem: gpu * memPerGpu,
+    enough: index < enoughUpTo,
+  }));
 }
 
 function defaultCapacity(zone: string): Array<z.output<typeof scriptedCapacitySchema>> {

@@ -35,7 +35,10 @@ export interface RunningSimulator {
 
 /** Starts the Compshare simulator: the gateway protocol at `/`, the control API under `/__sim/`. */
 export async function startSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
-  const state = new SimState(options.scenario ?? defaultScenario(), { now: options.now ?? Date.now, seed: options.seed });
+  const state = new SimState(options.scenario ?? defaultScenario(), {
+    now: options.now ?? Date.now,
+    seed: options.seed,
+  });
   const closing = new AbortController();
   const context: GatewayContext = {
     state,
@@ -71,7 +74,8 @@ async function serve(context: GatewayContext, request: IncomingMessage, response
   } catch (error) {
     // Never leave a client waiting on a bug; the message is for whoever reads the simulator's answer.
     const status = error instanceof BodyTooLargeError ? 413 : 500;
-    if (!response.headersSent) sendJson(response, status, { error: error instanceof Error ? error.message : String(error) });
+    const message = error instanceof Error ? error.message : String(error);
+    if (!response.headersSent) sendJson(response, status, { error: message });
   }
 }
 

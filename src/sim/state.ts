@@ -33,6 +33,7 @@ export class SimState {
     this.region = scenario.region;
     this.zones = new Set(scenario.zones);
     this.projects = scenario.projects;
+    // Faults draw from their own stream, so adding a fault never shifts the capacity walk.
     this.faults = new FaultBook(options.seed === undefined ? Math.random : mulberry32(options.seed ^ 0x5eed));
     const timeline: TimelineEvent[] = [];
     for (const { zone, gpuType, rows, timeline: events } of scenario.capacity) {

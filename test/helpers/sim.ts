@@ -58,7 +58,9 @@ export async function startTestSim(options: Partial<SimulatorOptions> = {}): Pro
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const reply = { status: response.status, body: (await response.json()) as Json };
-    if (!allowError && !response.ok) throw new Error(`${method} /__sim/${path}: ${response.status} ${JSON.stringify(reply.body)}`);
+    if (!allowError && !response.ok) {
+      throw new Error(`${method} /__sim/${path}: ${response.status} ${JSON.stringify(reply.body)}`);
+    }
     return reply;
   };
 
@@ -98,7 +100,12 @@ async function call(url: string, action: string, params: Params, options: CallOp
               : formBody(signed),
         });
   const text = await response.text();
-  return { status: response.status, requestUuid: response.headers.get('x-ucloud-request-uuid'), text, body: parseOrUndefined(text) };
+  return {
+    status: response.status,
+    requestUuid: response.headers.get('x-ucloud-request-uuid'),
+    text,
+    body: parseOrUndefined(text),
+  };
 }
 
 function parseOrUndefined(text: string): Json | undefined {

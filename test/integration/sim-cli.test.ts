@@ -51,7 +51,8 @@ describe('compshare-watch sim', () => {
     [['--port', '70000'], /^--port: /],
     [['--seed', '-1'], /^--seed: /],
   ])('refuses %j with a UsageError', async (args, message) => {
-    const run = simCommand().exitOverride().parseAsync(['--public-key', 'p', '--private-key', 's', ...args], { from: 'user' });
+    const keys = ['--public-key', 'p', '--private-key', 's'];
+    const run = simCommand().exitOverride().parseAsync([...keys, ...args], { from: 'user' });
     await expect(run).rejects.toThrow(UsageError);
     await expect(run).rejects.toThrow(message);
   });

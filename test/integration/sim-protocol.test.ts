@@ -94,7 +94,11 @@ describe('simulator protocol', () => {
   });
 
   it('answers 230 to a JSON body that does not parse', async () => {
-    const reply = await fetch(`${sim.url}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' });
+    const reply = await fetch(`${sim.url}/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{',
+    });
     expect(reply.status).toBe(200);
     expect(((await reply.json()) as { RetCode: number }).RetCode).toBe(230);
   });

@@ -72,7 +72,8 @@ describe('scenario files', () => {
 
   it('names the field and the file in one line when a value is invalid', async () => {
     const path = join(tempDir(), 'bad.yaml');
-    writeFileSync(path, 'capacity:\n  - { zone: cn-wlcb-01, gpuType: "4090", rows: [{ gpu: one, cpu: 16, mem: 64, enough: true }] }\n');
+    const row = '{ gpu: one, cpu: 16, mem: 64, enough: true }';
+    writeFileSync(path, `capacity:\n  - { zone: cn-wlcb-01, gpuType: "4090", rows: [${row}] }\n`);
     const error = await loadScenarioFile(path).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ScenarioError);
     expect((error as Error).message).toMatch(new RegExp(`^scenario ${path}: capacity\\[0\\]\\.rows\\[0\\]\\.gpu: `));
@@ -86,7 +87,12 @@ describe('scenario files', () => {
     );
     const timeline = {
       capacity: [
-        { zone: 'cn-wlcb-01', gpuType: '4090', rows: [{ gpu: 1, cpu: 16, mem: 64, enough: true }], timeline: [{ at: 60, rows: [{ gpu: 2, enough: false }] }] },
+        {
+          zone: 'cn-wlcb-01',
+          gpuType: '4090',
+          rows: [{ gpu: 1, cpu: 16, mem: 64, enough: true }],
+          timeline: [{ at: 60, rows: [{ gpu: 2, enough: false }] }],
+        },
       ],
     };
     expect(() => parseScenario(timeline, 's')).toThrow(/capacity\[0\]\.timeline\[0\]\.rows\[0\]: matches no row/);
@@ -205,10 +211,10 @@ describe('capacity control API', () => {
       expect(reply.body?.Specs).toEqual([{ Gpu: 1, Cpu: 20, Mem: 96, ResourceEnough: false }]);
       await sim.control('PATCH', 'capacity', { zone: SIM_ZONE, gpuType: '4090', rows: [{ gpu: 2, enough: false }] });
       expect(await specs(sim)).toEqual(['1:true', '2:false', '4:true', '8:false']);
-      const unknownRow = await sim.control('PATCH', 'capacity', { zone: SIM_ZONE, gpuType: '4090', rows: [{ gpu: 3, enough: true }] }, true);
-      expect(unknownRow.status).toBe(400);
-      const unknownEntry = await sim.control('PATCH', 'capacity', { zone: SIM_ZONE, gpuType: 'B200', rows: [{ gpu: 1, enough: true }] }, true);
-      expect(unknownEntry.status).toBe(404);
+      const patch = (gpuType: string, gpu: number) =>
+        sim.control('PATCH', 'capacity', { zone: SIM_ZONE, gpuType, rows: [{ gpu, enough: true }] }, true);
+      expect((await patch('4090', 3)).status).toBe(400);
+      expect((await patch('B200', 1)).status).toBe(404);
     } finally {
       await sim.close();
     }

@@ -19,8 +19,13 @@ export const describeInstanceTypes: SimAction = {
   },
 };
 
+interface MachineSize {
+  Gpu: number;
+  Collection: Array<{ Cpu: number; Memory: number[] }>;
+}
+
 /** `[{Gpu, Collection: [{Cpu, Memory: [GB...]}]}]`, in the rows' order. */
-function machineSizes(rows: readonly CapacityRow[]): Array<{ Gpu: number; Collection: Array<{ Cpu: number; Memory: number[] }> }> {
+function machineSizes(rows: readonly CapacityRow[]): MachineSize[] {
   const byGpu = new Map<number, Map<number, number[]>>();
   for (const row of rows) {
     const byCpu = byGpu.get(row.gpu) ?? new Map<number, number[]>();

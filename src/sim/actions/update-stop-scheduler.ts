@@ -11,15 +11,22 @@ export const updateStopScheduler: SimAction = {
   handle(context) {
     const { state, params } = context;
     // The typed SDKs still send the parameter's old name.
-    const name = params.optionalString('SchedulerStopTime') === undefined && params.optionalString('StopTime') ? 'StopTime' : 'SchedulerStopTime';
+    const name =
+      params.optionalString('SchedulerStopTime') === undefined && params.optionalString('StopTime') !== undefined
+        ? 'StopTime'
+        : 'SchedulerStopTime';
     const stopAt = params.int(name);
     const instance = instanceFor(context);
     if (instance.chargeType === 'Spot') {
-      throw new SimApiError(RetCode.SPOT_NOT_SUPPORTED, `Spot instance ${instance.uhostId} does not support a scheduled stop`);
+      throw new SimApiError(
+        RetCode.SPOT_NOT_SUPPORTED,
+        `Spot instance ${instance.uhostId} does not support a scheduled stop`,
+      );
     }
     const now = state.nowSeconds();
     if (stopAt < now + MIN_LEAD_SECONDS) {
-      throw paramError(name, `the stop time must be at least 5 minutes ahead (>= ${now + MIN_LEAD_SECONDS}, got ${stopAt})`);
+      const earliest = now + MIN_LEAD_SECONDS;
+      throw paramError(name, `the stop time must be at least 5 minutes ahead (>= ${earliest}, got ${stopAt})`);
     }
     instance.schedulerStopTime = stopAt;
     instance.updateTime = now;

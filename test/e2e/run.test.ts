@@ -1,0 +1,177 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli, writeSimConfig } from '../helpers/cli.js';
+import { queryDb, startDaemon, waitFor, type DaemonProcess } from '../helpers/daemon.js';
+import { startTestSim, SIM_PRIVATE_KEY, SIM_PUBLIC_KEY, SIM_ZONE, type TestSim } from '../helpers/sim.js';
+import { useTempDir } from '../helpers/temp-dir.js';
+
+const tempDir = useTempDir();
+const keys = { COMPSHARE_PUBLIC_KEY: SIM_PUBLIC_KEY, COMPSHARE_PRIVATE_KEY: SIM_PRIVATE_KEY };
+let sim: TestSim;
+let dir: string;
+let config: string;
+let db: string;
+const daemons: DaemonProcess[] = [];
+
+interface TransitionRow {
+  gpu: number;
+  from_state: string | null;
+  to_state: string;
+}
+
+const transitions = () =>
+  queryDb<TransitionRow>(db, 'SELECT k.gpu, t.from_state, t.to_state FROM transitions t JOIN spec_keys k ON k.id = t.spec_key_id ORDER BY t.id');
+const events = () => queryDb<{ type: string }>(db, 'SELECT type FROM events ORDER BY seq').map((row) => row.type);
+const polls = () => queryDb<{ ok: number; failed: number }>(db, 'SELECT COUNT(*) - COUNT(error_kind) AS ok, COUNT(error_kind) AS failed FROM polls')[0]!;
+
+const setRow = (gpu: number, enough: boolean) =>
+  sim.control('PATCH', 'capacity', { zone: SIM_ZONE, gpuType: '4090', rows: [{ gpu, enough }] });
+
+function start(): DaemonProcess {
+  const daemon = startDaemon(config, keys);
+  daemons.push(daemon);
+  return daemon;
+}
+
+beforeEach(async () => {
+  sim = await startTestSim();
+  await sim.control('PUT', 'capacity', {
+    zone: SIM_ZONE,
+    gpuType: '4090',
+    rows: [
+      { gpu: 1, cpu: 16, mem: 64, enough: false },
+      { gpu: 2, cpu: 32, mem: 128, enough: false },
+    ],
+  });
+  dir = tempDir();
+  db = join(dir, 'history.db');
+  config = writeSimConfig(dir, sim.url).replace('timeoutMs: 2000', 'timeoutMs: 300');
+});
+
+afterEach(async () => {
+  for (const daemon of daemons.splice(0)) {
+    daemon.child.kill('SIGKILL');
+    await daemon.exited;
+  }
+  await sim.close();
+});
+
+describe('compshare-watch run', () => {
+  it('turns each capacity flip into exactly one transition and one event, and stops cleanly on SIGTERM', async () => {
+    const daemon = start();
+    await waitFor(transitions, (rows) => rows.length === 2, 'the baseline');
+    expect(events()).toEqual([]);
+
+    await setRow(1, true);
+    await waitFor(transitions, (rows) => rows.length === 3, 'the flip to available');
+    await setRow(1, false);
+    await waitFor(transitions, (rows) => rows.length === 4, 'the flip to sold out');
+    // A few more polls of unchanged capacity add nothing.
+    const pollsAfterFlips = polls().ok;
+    await waitFor(polls, (count) => count.ok >= pollsAfterFlips + 3, 'three more polls');
+
+    expect(transitions().slice(2)).toEqual([
+      { gpu: 1, from_state: 'soldout', to_state: 'available' },
+      { gpu: 1, from_state: 'available', to_state: 'soldout' },
+    ]);
+    expect(events()).toEqual(['capacity.available', 'capacity.soldout']);
+    expect(daemon.stderr()).toMatch(/"msg":"capacity flipped"/);
+
+    daemon.child.kill('SIGTERM');
+    expect(await daemon.exited).toBe(0);
+    expect(daemon.stderr()).toMatch(/compshare-watch stopped/);
+    expect(existsSync(`${db}.lock`)).toBe(false);
+  });
+
+  it('records a burst of faults as failed polls and invents no transition', async () => {
+    start();
+    await waitFor(transitions, (rows) => rows.length === 2, 'the baseline');
+    await setRow(1, true);
+    await waitFor(transitions, (rows) => rows.length === 3, 'the flip to available');
+    const action = 'CheckCompShareResourceCapacity';
+    await sim.addFault({ kind: 'http', status: 503, count: 4, action });
+    await sim.addFault({ kind: 'malformed', count: 2, action });
+    await sim.addFault({ kind: 'hang', count: 2, action });
+    await sim.addFault({ kind: 'retcode', retCode: 153, count: 8, action });
+    await waitFor(polls, (count) => count.failed >= 3, 'failed polls');
+    await waitFor(() => sim.simulator.state.faults.list().length, (left) => left === 0, 'the faults to be used up');
+    const okBefore = polls().ok;
+    await waitFor(polls, (count) => count.ok >= okBefore + 2, 'two good polls after the faults');
+
+    expect(transitions()).toHaveLength(3);
+    expect(events()).toEqual(['capacity.available']);
+    const kinds = queryDb<{ error_kind: string }>(db, 'SELECT DISTINCT error_kind FROM polls WHERE error_kind IS NOT NULL').map((row) => row.error_kind);
+    expect(kinds.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('loses no committed transition and invents none across kill -9 and restart', async () => {
+    const first = start();
+    await waitFor(transitions, (rows) => rows.length === 2, 'the baseline');
+    await setRow(2, true);
+    await waitFor(transitions, (rows) => rows.length === 3, 'the flip');
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const committed = transitions();
+
+    // Capacity changes while the daemon is down; the restart must notice it on its first poll.
+    await setRow(2, false);
+    await setRow(1, true);
+    const second = start();
+    await waitFor(transitions, (rows) => rows.length >= 5, 'the flips that happened while down');
+    const okBefore = polls().ok;
+    await waitFor(polls, (count) => count.ok >= okBefore + 3, 'three more polls');
+
+    const after = transitions();
+    expect(after.slice(0, committed.length)).toEqual(committed);
+    expect(after.slice(committed.length)).toEqual(
+      expect.arrayContaining([
+        { gpu: 1, from_state: 'soldout', to_state: 'available' },
+        { gpu: 2, from_state: 'available', to_state: 'soldout' },
+      ]),
+    );
+    expect(after).toHaveLength(5);
+    expect(second.stderr()).not.toMatch(/already running/);
+  });
+
+  it('refuses a second daemon on the same database, naming the first one', async () => {
+    const first = start();
+    await waitFor(() => existsSync(`${db}.lock`), Boolean, 'the lock');
+    const second = await runCli(['run', '--config', config], { env: keys });
+    expect(second.code).toBe(2);
+    expect(second.stderr).toMatch(new RegExp(`another compshare-watch \\(pid ${first.child.pid}\\) is already running`));
+  });
+
+  it('answers history, stats and events from what run recorded', async () => {
+    const daemon = start();
+    await waitFor(transitions, (rows) => rows.length === 2, 'the baseline');
+    await setRow(1, true);
+    await waitFor(transitions, (rows) => rows.length === 3, 'the flip');
+    daemon.child.kill('SIGTERM');
+    await daemon.exited;
+
+    const history = await runCli(['history', '--config', config, '--json'], { env: keys });
+    expect(history.code).toBe(0);
+    const rows = JSON.parse(history.stdout) as Array<{ gpu: number; from: string | null; to: string; ongoing: boolean }>;
+    expect(rows[0]).toMatchObject({ gpu: 1, from: 'soldout', to: 'available', ongoing: true });
+
+    const table = await runCli(['history', '--config', config], { env: keys });
+    expect(table.stdout).toMatch(/w4090\s+1 GPU \/ 16 CPU \/ 64 GB\s+soldout -> available/);
+
+    const stats = await runCli(['stats', '--config', config, '--json'], { env: keys });
+    const parsed = JSON.parse(stats.stdout) as { keys: Array<{ gpu: number; state: string; windows: number; grid: unknown[][] }> };
+    expect(parsed.keys.find((key) => key.gpu === 1)).toMatchObject({ state: 'available', windows: 1 });
+    expect(parsed.keys[0]!.grid).toHaveLength(7);
+
+    const text = await runCli(['stats', '--config', config], { env: keys });
+    expect(text.stdout).toMatch(/% available over \d+ polls/);
+    expect(text.stdout).toMatch(/^ {2}Mon {2}/m);
+
+    const eventList = await runCli(['events', '--config', config, '--json'], { env: keys });
+    expect((JSON.parse(eventList.stdout) as Array<{ type: string }>).map((event) => event.type)).toEqual(['capacity.available']);
+
+    const badSince = await runCli(['history', '--config', config, '--since', 'yesterday'], { env: keys });
+    expect(badSince.code).toBe(2);
+    expect(badSince.stderr.trim()).toBe('compshare-watch: --since: expected a duration like 30m, 12h or 7d (got "yesterday")');
+  });
+});

@@ -64,7 +64,8 @@ export class HistoryStore {
       }
       for (const event of detection.events) this.addEvent(toStoredEvent(watch, event));
       const error = facts.outcome.ok ? undefined : { ...facts.outcome.error, requestUuid: facts.requestUuid };
-      this.polls.record({ watchId: stored.watchId, at: facts.at, latencyMs: facts.latencyMs, error });
+      const changed = detection.transitions.length > 0 || detection.events.length > 0;
+      this.polls.record({ watchId: stored.watchId, at: facts.at, latencyMs: facts.latencyMs, error, changed });
       return detection;
     })();
   }

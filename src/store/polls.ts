@@ -7,11 +7,14 @@ export interface PollRecord {
   at: number;
   latencyMs: number;
   error?: { kind: string; message: string; requestUuid: string | undefined } | undefined;
+  /** Whether the poll changed anything; a successful poll that did not is only counted. */
+  changed: boolean;
 }
 
 /**
- * Raw poll rows (a few bytes each: a successful poll stores no text) plus per-hour counters, which keep
- * availability percentages exact without a row per spec key per poll.
+ * Every poll is counted per hour (polls, errors, latency), which keeps availability percentages exact. A raw row
+ * is kept only for a poll worth looking up later: a failure (with its kind, message and request id) or a poll
+ * that changed state. A day of 10-second polling that changes nothing thus adds 24 rows, not 8,640.
  */
 export class PollRepository {
   private readonly insertPoll;
@@ -36,7 +39,7 @@ export class PollRepository {
 
   record(poll: PollRecord): void {
     const error = poll.error;
-    this.insertPoll.run(poll.watchId, poll.at, poll.latencyMs, error?.kind ?? null, error?.message ?? null, error?.requestUuid ?? null);
+    if (error || poll.changed) this.insertPoll.run(poll.watchId, poll.at, poll.latencyMs, error?.kind ?? null, error?.message ?? null, error?.requestUuid ?? null);
     this.bumpWatchHour.run(poll.watchId, hourOf(poll.at), error ? 1 : 0, poll.latencyMs);
   }
 

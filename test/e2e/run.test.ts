@@ -23,7 +23,8 @@ interface TransitionRow {
 const transitions = () =>
   queryDb<TransitionRow>(db, 'SELECT k.gpu, t.from_state, t.to_state FROM transitions t JOIN spec_keys k ON k.id = t.spec_key_id ORDER BY t.id');
 const events = () => queryDb<{ type: string }>(db, 'SELECT type FROM events ORDER BY seq').map((row) => row.type);
-const polls = () => queryDb<{ ok: number; failed: number }>(db, 'SELECT COUNT(*) - COUNT(error_kind) AS ok, COUNT(error_kind) AS failed FROM polls')[0]!;
+const polls = () =>
+  queryDb<{ ok: number; failed: number }>(db, 'SELECT SUM(polls) - SUM(errors) AS ok, SUM(errors) AS failed FROM hourly_watch')[0]!;
 
 const setRow = (gpu: number, enough: boolean) =>
   sim.control('PATCH', 'capacity', { zone: SIM_ZONE, gpuType: '4090', rows: [{ gpu, enough }] });

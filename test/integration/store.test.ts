@@ -64,15 +64,17 @@ describe('HistoryStore', () => {
     second.close();
   });
 
-  it('adds no row per spec key for a poll that changes nothing, only hourly counters', () => {
+  it('adds no row for a successful poll that changes nothing, only hourly counters', () => {
     const store = HistoryStore.open(join(tempDir(), 'history.db'));
     store.recordPoll(watch, { at: 1_000, latencyMs: 5, outcome: rows(true) }, settings);
     const count = (table: string) => (store.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
-    const before = { transitions: count('transitions'), events: count('events'), hourly: count('hourly_spec') };
+    const tables = () => ({ polls: count('polls'), transitions: count('transitions'), events: count('events'), hourly: count('hourly_spec') });
+    const before = tables();
     for (let i = 1; i <= 50; i++) store.recordPoll(watch, { at: 1_000 + i * 10_000, latencyMs: 5, outcome: rows(true) }, settings);
-    expect({ transitions: count('transitions'), events: count('events'), hourly: count('hourly_spec') }).toEqual(before);
+    expect(tables()).toEqual(before);
     const hourly = store.db.prepare('SELECT SUM(polls) AS polls, SUM(available) AS available FROM hourly_spec').get();
     expect(hourly).toEqual({ polls: 51, available: 51 });
+    expect(store.db.prepare('SELECT SUM(polls) AS polls, SUM(latency_ms_sum) AS latency FROM hourly_watch').get()).toEqual({ polls: 51, latency: 255 });
     store.close();
   });
 

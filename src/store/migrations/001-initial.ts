@@ -40,7 +40,7 @@ CREATE TABLE polls (
   error_message TEXT,
   request_uuid TEXT
 );
-CREATE INDEX polls_watch_at ON polls (watch_id, at);
+-- No index on polls: nothing reads them by time except the daily prune, which can afford a scan.
 
 CREATE TABLE hourly_watch (
   watch_id INTEGER NOT NULL REFERENCES watches(id) ON DELETE CASCADE,

@@ -1,0 +1,44 @@
+import { excerpt, isSuccessStatus, type HttpAnswer, type JsonPoster } from './http-post.js';
+
+/** How a chat robot (WeCom, DingTalk, Feishu) reports the outcome in its JSON answer. */
+export interface BotProtocol {
+  /** [code field, message field] pairs, tried in order: Feishu answers `code`/`msg` or, older, `StatusCode`/`StatusMessage`. */
+  fields: ReadonlyArray<readonly [code: string, message: string]>;
+  /** Codes that say "later" (rate limits, busy). Any other non-zero code is a refusal that repeats on retry. */
+  transientCodes: ReadonlySet<number>;
+}
+
+/**
+ * Throws unless the robot accepted the message. A non-zero code decides over the HTTP status, because it says
+ * more (some robots answer a refusal with HTTP 4xx and a code); without a code the status decides.
+ */
+export function checkBotAnswer(poster: JsonPoster, answer: HttpAnswer, protocol: BotProtocol): void {
+  const outcome = readOutcome(answer.body, protocol);
+  if (outcome !== undefined && outcome.code !== 0) {
+    const permanent = !protocol.transientCodes.has(outcome.code);
+    throw poster.failure(`${answer.host} refused the message: ${outcome.code} ${outcome.message}`.trimEnd(), permanent);
+  }
+  if (!isSuccessStatus(answer.status)) throw poster.statusFailure(answer);
+  if (outcome === undefined) {
+    throw poster.failure(`unexpected answer from ${answer.host}: ${excerpt(answer.body)}`, false);
+  }
+}
+
+function readOutcome(body: string, protocol: BotProtocol): { code: number; message: string } | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const answer = parsed as Record<string, unknown>;
+  for (const [codeField, messageField] of protocol.fields) {
+    const code = answer[codeField];
+    if (typeof code === 'number' && Number.isInteger(code)) {
+      const message = answer[messageField];
+      return { code, message: typeof message === 'string' ? message : '' };
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,100 @@
+import { Agent, request } from 'undici';
+import { formatDuration } from '../util/duration.js';
+import { DeliveryError } from './channel.js';
+import { scrubSecrets } from './secrets.js';
+
+/** The 4xx statuses that mean "not now" rather than "not this request". */
+const TRANSIENT_CLIENT_STATUSES = new Set([408, 429]);
+/** How much of an error answer's body an error message quotes. */
+const BODY_EXCERPT_CHARS = 200;
+
+/** An HTTP answer of any status. */
+export interface HttpAnswer {
+  status: number;
+  body: string;
+  /** host:port of the far end: what errors name instead of the URL, which may hold a token. */
+  host: string;
+}
+
+export interface JsonPosterOptions {
+  /** The far end as errors name it: `WeCom`, `webhook`. */
+  label: string;
+  timeoutMs: number;
+  /** Everything that must never appear in an error: URL tokens, header values, signing secrets. */
+  secrets: readonly string[];
+}
+
+export function isSuccessStatus(status: number): boolean {
+  return status >= 200 && status < 300;
+}
+
+/** Server errors, 408 and 429 may pass on a later attempt; any other refusal will be repeated. */
+export function isTransientStatus(status: number): boolean {
+  return status >= 500 || TRANSIENT_CLIENT_STATUSES.has(status);
+}
+
+/**
+ * POSTs JSON for the webhook-style channels over its own keep-alive pool, and builds their DeliveryErrors, so
+ * that every error from these channels is classified the same way and scrubbed of the channel's secrets.
+ */
+export class JsonPoster {
+  private readonly agent: Agent;
+
+  constructor(private readonly options: JsonPosterOptions) {
+    this.agent = new Agent({ connect: { timeout: options.timeoutMs } });
+  }
+
+  get label(): string {
+    return this.options.label;
+  }
+
+  /** Resolves with whatever HTTP answer came; throws a transient DeliveryError when none came in time. */
+  async post(url: string, json: string, headers: Readonly<Record<string, string>> = {}): Promise<HttpAnswer> {
+    const host = new URL(url).host;
+    const signal = AbortSignal.timeout(this.options.timeoutMs);
+    try {
+      const response = await request(url, {
+        dispatcher: this.agent,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: json,
+        signal,
+      });
+      return { status: response.statusCode, body: await response.body.text(), host };
+    } catch (error) {
+      if (signal.aborted) {
+        throw this.failure(`no answer from ${host} within ${formatDuration(this.options.timeoutMs)}`, false);
+      }
+      throw this.failure(`cannot reach ${host}: ${describeNetworkError(error)}`, false);
+    }
+  }
+
+  /** A non-2xx answer as an error that quotes the start of its body. */
+  statusFailure(answer: HttpAnswer): DeliveryError {
+    const quoted = excerpt(answer.body);
+    const detail = quoted === '' ? '' : `: ${quoted}`;
+    return this.failure(`HTTP ${answer.status} from ${answer.host}${detail}`, !isTransientStatus(answer.status));
+  }
+
+  /** Any failure of this channel, with its secrets removed. */
+  failure(message: string, permanent: boolean): DeliveryError {
+    return new DeliveryError(scrubSecrets(`${this.options.label}: ${message}`, this.options.secrets), permanent);
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}
+
+/** The start of an answer's body, enough to say why it failed. */
+export function excerpt(body: string): string {
+  return body.trim().slice(0, BODY_EXCERPT_CHARS);
+}
+
+function describeNetworkError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  // undici wraps the socket error (ECONNREFUSED, ENOTFOUND) as the cause of a generic "fetch failed"-style error.
+  const cause = error.cause instanceof Error ? error.cause.message : undefined;
+  return [typeof code === 'string' ? code : undefined, cause ?? error.message].filter(Boolean).join(' ');
+}

@@ -61,7 +61,7 @@ function renderKey(key: KeyStats, colour: boolean): string {
   const percent = key.availabilityPercent === null ? 'no polls' : `${key.availabilityPercent}% available`;
   return [
     `${key.watch}  ${key.gpu} GPU / ${key.cpu} CPU / ${key.mem} GB  now ${key.state}`,
-    `  ${percent} over ${key.polls} polls; ${key.windows} available windows, median ${duration(key.medianWindowMs)}, longest ${duration(key.longestWindowMs)}; back after ${duration(key.medianTimeToReturnMs)} (median)`,
+    `  ${percent} over ${key.polls} polls; ${key.windows} available ${key.windows === 1 ? 'window' : 'windows'}, median ${duration(key.medianWindowMs)}, longest ${duration(key.longestWindowMs)}; back after ${duration(key.medianTimeToReturnMs)} (median)`,
     renderGrid(key.grid, colour)
       .split('\n')
       .map((line) => `  ${line}`)

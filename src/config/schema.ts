@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CHARGE_TYPES } from '../compshare/actions/check-capacity.js';
 import { cronProblem } from './cron.js';
 import { quote } from './message.js';
+import { policyReconcileSchema, stopPoliciesSchema } from './stop-policies.js';
 import { unknownKeysProblem } from './unknown-keys.js';
 import { parseDuration } from '../util/duration.js';
 
@@ -180,6 +181,8 @@ export const configSchema = section({
   storage: storageSchema.prefault({}),
   timezone: timezone.default(DEFAULT_TIMEZONE),
   watches: watchesSchema.default(() => []),
+  stopPolicies: stopPoliciesSchema.default({}),
+  policyReconcile: policyReconcileSchema,
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -34,12 +34,16 @@ export const webhookChannel = {
       type: 'webhook',
       async send({ message, deliveryId }) {
         const body = JSON.stringify({ event: message.events[0], events: message.events, title: message.title, text: message.text });
-        const signature =
-          config.secret === undefined ? {} : { [SIGNATURE_HEADER]: `sha256=${createHmac('sha256', config.secret).update(body).digest('hex')}` };
-        const answer = await poster.post(config.url, body, { ...headers, [DELIVERY_HEADER]: deliveryId, ...signature });
+        const requestHeaders: Record<string, string> = { ...headers, [DELIVERY_HEADER]: deliveryId };
+        if (config.secret !== undefined) requestHeaders[SIGNATURE_HEADER] = signature(config.secret, body);
+        const answer = await poster.post(config.url, body, requestHeaders);
         if (!isSuccessStatus(answer.status)) throw poster.statusFailure(answer);
       },
       close: () => poster.close(),
     };
   },
 } satisfies Channel<typeof configSchema>;
+
+function signature(secret: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}

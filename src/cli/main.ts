@@ -7,6 +7,8 @@ import { runCommand } from './run.js';
 import { historyCommand } from './history.js';
 import { statsCommand } from './stats.js';
 import { eventsCommand } from './events.js';
+import { policyCommand } from './policy.js';
+import { notifyCommand } from './notify.js';
 import { reportAndExit, EXIT_USAGE } from './exit.js';
 import { packageVersion } from './version.js';
 
@@ -17,6 +19,8 @@ const commands: Array<() => Command> = [
   historyCommand,
   statsCommand,
   eventsCommand,
+  policyCommand,
+  notifyCommand,
   configCommand,
   simCommand,
 ];

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { loadConfig } from '../config/load.js';
 import { Daemon } from '../daemon/daemon.js';
 import { createLogger } from '../log.js';
@@ -7,7 +7,9 @@ export function runCommand(): Command {
   return new Command('run')
     .description('run in the foreground: poll every watch on its schedule and record the history')
     .option('-c, --config <file>', 'config file (default ./config.yaml, then /etc/compshare-watch/config.yaml)')
-    .option('--log-level <level>', 'trace, debug, info, warn or error (default info, or $LOG_LEVEL)')
+    .addOption(
+      new Option('--log-level <level>', 'log level (default info, or $LOG_LEVEL)').choices(['trace', 'debug', 'info', 'warn', 'error']),
+    )
     .addHelpText('after', '\nStops cleanly on SIGINT or SIGTERM. Exit status: 0 stopped, 2 usage, config or database error.')
     .action(async (options: { config?: string; logLevel?: string }) => {
       const loaded = await loadConfig({ path: options.config });

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { CHARGE_TYPES } from '../compshare/actions/check-capacity.js';
 import { cronProblem } from './cron.js';
+import { notifierConfigSchema } from '../notify/channels/index.js';
+import { DEFAULT_LOCALE, LOCALES } from '../notify/locales/index.js';
 import { quote } from './message.js';
 import { policyReconcileSchema, stopPoliciesSchema } from './stop-policies.js';
 import { unknownKeysProblem } from './unknown-keys.js';
@@ -183,6 +185,10 @@ export const configSchema = section({
   watches: watchesSchema.default(() => []),
   stopPolicies: stopPoliciesSchema.default({}),
   policyReconcile: policyReconcileSchema,
+  /** Channels alerts go out through, by name. */
+  notifiers: z.record(z.string(), notifierConfigSchema).default({}),
+  /** The language of alert messages. */
+  locale: z.enum(LOCALES).default(DEFAULT_LOCALE),
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -2,6 +2,8 @@ import type { LoadedConfig } from '../config/load.js';
 import type { CompshareClient } from '../compshare/client.js';
 import { clientFromConfig } from '../compshare/from-config.js';
 import { HistoryStore } from '../store/history-store.js';
+import { PolicyActionRepository } from '../store/policy-actions.js';
+import { reconcilePolicies } from '../policy/reconcile.js';
 import { Scheduler, type JobSpec } from '../watch/scheduler.js';
 import { pollWatch } from '../watch/poller.js';
 import { pollTargetOf } from '../watch/targets.js';
@@ -77,7 +79,15 @@ export class Daemon {
       timezone: this.loaded.config.timezone,
       run: async () => this.prune(store),
     };
-    return [...watchJobs, retention];
+    return [...watchJobs, ...this.policyJobs(store, client), retention];
+  }
+
+  /** The policy reconciler, when any stop policy is configured. */
+  private policyJobs(store: HistoryStore, client: CompshareClient): JobSpec[] {
+    const { stopPolicies, policyReconcile, timezone } = this.loaded.config;
+    if (Object.keys(stopPolicies).length === 0) return [];
+    const deps = { client, store, actions: new PolicyActionRepository(store.db), clock: this.clock, log: this.log };
+    return [{ name: 'policy-reconcile', schedule: policyReconcile, timezone, run: () => reconcilePolicies(deps, stopPolicies) }];
   }
 
   private prune(store: HistoryStore): void {

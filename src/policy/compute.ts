@@ -65,8 +65,14 @@ export function desiredStopTime(
   const desiredStop = Math.max(policyStop, floor);
   const adjustment: Adjustment | undefined = policyStop < now ? 'past-due' : policyStop < floor ? 'too-soon' : undefined;
   const why = `${winner.name}: ${winner.rule.summary}${adjustmentNote(adjustment, desiredStop - now)}`;
-  const decide = (action: 'set' | 'keep', note = '') =>
-    ({ action, policy: winner.name, policyStop, desiredStop, adjustment, reason: `${why}${note}` }) as const;
+  const decide = (action: 'set' | 'keep', note = ''): Decision => ({
+    action,
+    policy: winner.name,
+    policyStop,
+    desiredStop,
+    adjustment,
+    reason: `${why}${note}`,
+  });
 
   // A stop time already behind us did not stop the instance; it counts as no schedule.
   const current = instance.schedulerStopTime > now ? instance.schedulerStopTime : 0;

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, writeSimConfig } from '../helpers/cli.js';
-import { startTestSim, SIM_PRIVATE_KEY, SIM_PUBLIC_KEY, SIM_ZONE, type TestSim } from '../helpers/sim.js';
+import { put4090Rows, startTestSim, SIM_PRIVATE_KEY, SIM_PUBLIC_KEY, SIM_ZONE, type TestSim } from '../helpers/sim.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDir();
@@ -13,14 +13,10 @@ let config: string;
 
 beforeEach(async () => {
   sim = await startTestSim();
-  await sim.control('PUT', 'capacity', {
-    zone: SIM_ZONE,
-    gpuType: '4090',
-    rows: [
-      { gpu: 1, cpu: 16, mem: 64, enough: true },
-      { gpu: 2, cpu: 32, mem: 128, enough: false },
-    ],
-  });
+  await put4090Rows(sim, [
+    [1, 16, 64, true],
+    [2, 32, 128, false],
+  ]);
   dir = tempDir();
   config = writeSimConfig(dir, sim.url);
 });

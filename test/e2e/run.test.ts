@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, writeSimConfig } from '../helpers/cli.js';
 import { queryDb, startDaemon, waitFor, type DaemonProcess } from '../helpers/daemon.js';
-import { startTestSim, SIM_PRIVATE_KEY, SIM_PUBLIC_KEY, SIM_ZONE, type TestSim } from '../helpers/sim.js';
+import { put4090Rows, startTestSim, SIM_PRIVATE_KEY, SIM_PUBLIC_KEY, SIM_ZONE, type TestSim } from '../helpers/sim.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDir();
@@ -37,14 +37,10 @@ function start(): DaemonProcess {
 
 beforeEach(async () => {
   sim = await startTestSim();
-  await sim.control('PUT', 'capacity', {
-    zone: SIM_ZONE,
-    gpuType: '4090',
-    rows: [
-      { gpu: 1, cpu: 16, mem: 64, enough: false },
-      { gpu: 2, cpu: 32, mem: 128, enough: false },
-    ],
-  });
+  await put4090Rows(sim, [
+    [1, 16, 64, false],
+    [2, 32, 128, false],
+  ]);
   dir = tempDir();
   db = join(dir, 'history.db');
   config = writeSimConfig(dir, sim.url).replace('timeoutMs: 2000', 'timeoutMs: 300');

@@ -115,3 +115,12 @@ function parseOrUndefined(text: string): Json | undefined {
     return undefined;
   }
 }
+
+/** Replaces the simulator's 4090 rows in its zone; each row is `[gpu, cpu, mem GB, enough]`. */
+export async function put4090Rows(sim: TestSim, rows: ReadonlyArray<readonly [number, number, number, boolean]>): Promise<void> {
+  await sim.control('PUT', 'capacity', {
+    zone: SIM_ZONE,
+    gpuType: '4090',
+    rows: rows.map(([gpu, cpu, mem, enough]) => ({ gpu, cpu, mem, enough })),
+  });
+}

@@ -13,7 +13,7 @@ import {
   updateStopScheduler,
 } from '../../src/compshare/actions/index.js';
 import { HttpStatusError, MalformedResponseError, NetworkError, RetCodeError, TimeoutError } from '../../src/compshare/errors.js';
-import { startTestSim, SIM_ZONE, type TestSim } from '../helpers/sim.js';
+import { put4090Rows, startTestSim, SIM_ZONE, type TestSim } from '../helpers/sim.js';
 import { simClient } from '../helpers/client.js';
 
 const disks = [{ isBoot: true, type: 'CLOUD_SSD', size: 60 }];
@@ -42,14 +42,10 @@ const actionsSent = async () => (await sim.requests()).map((entry) => entry.acti
 
 describe('Compshare client against the simulator', () => {
   it('checks capacity with typed rows, discovering the default project once', async () => {
-    await sim.control('PUT', 'capacity', {
-      zone: SIM_ZONE,
-      gpuType: '4090',
-      rows: [
-        { gpu: 1, cpu: 16, mem: 64, enough: true },
-        { gpu: 2, cpu: 32, mem: 128, enough: false },
-      ],
-    });
+    await put4090Rows(sim, [
+      [1, 16, 64, true],
+      [2, 32, 128, false],
+    ]);
     const first = await checkResourceCapacity(client, capacityRequest);
     await checkResourceCapacity(client, capacityRequest);
     expect(first.rows).toEqual([
@@ -101,7 +97,7 @@ describe('Compshare client against the simulator', () => {
   });
 
   it('creates an instance, finds it by name, schedules and unschedules its stop, and stops it', async () => {
-    await sim.control('PUT', 'capacity', { zone: SIM_ZONE, gpuType: '4090', rows: [{ gpu: 1, cpu: 16, mem: 64, enough: true }] });
+    await put4090Rows(sim, [[1, 16, 64, true]]);
     const created = await createInstance(client, { ...capacityRequest, gpu: 1, cpu: 16, memGb: 64, name: 'grab-token-1' });
     expect(created.instanceIds).toHaveLength(1);
     const id = created.instanceIds[0]!;
@@ -137,11 +133,11 @@ describe('Compshare client against the simulator', () => {
   });
 
   it('never retries a create, even on a transient failure, and surfaces 226604 as is', async () => {
-    await sim.control('PUT', 'capacity', { zone: SIM_ZONE, gpuType: '4090', rows: [{ gpu: 1, cpu: 16, mem: 64, enough: false }] });
+    await put4090Rows(sim, [[1, 16, 64, false]]);
     const request = { ...capacityRequest, gpu: 1, cpu: 16, memGb: 64, name: 'grab-token-2' };
     const short = await createInstance(client, request).catch((e: unknown) => e);
     expect((short as RetCodeError).retCode).toBe(226604);
-    await sim.control('PUT', 'capacity', { zone: SIM_ZONE, gpuType: '4090', rows: [{ gpu: 1, cpu: 16, mem: 64, enough: true }] });
+    await put4090Rows(sim, [[1, 16, 64, true]]);
     await sim.addFault({ kind: 'http', status: 503, count: 1, action: 'CreateCompShareInstance' });
     const failed = await createInstance(client, request).catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(HttpStatusError);

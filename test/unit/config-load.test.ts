@@ -171,7 +171,7 @@ describe('loadConfig: one-line errors', () => {
     ['baseUrl not http(s)', 'api:\n  baseUrl: ftp://example.com\n', 'config.yaml: api.baseUrl: expected an http or https URL (found "ftp://example.com")'],
     ['timeoutMs as a string', 'api:\n  timeoutMs: "10s"\n', 'config.yaml: api.timeoutMs: expected a number, found "10s"'],
     ['a section that is a list', 'api: [1]\n', 'config.yaml: api: expected a mapping, found a list'],
-    ['unknown top-level key', 'colours: {}\n', 'config.yaml: unknown key "colours" (allowed: credentials, api, storage, timezone, watches, stopPolicies, policyReconcile)'],
+    ['unknown top-level key', 'colours: {}\n', 'config.yaml: unknown key "colours" (allowed: credentials, api, storage, timezone, watches, stopPolicies, policyReconcile, notifiers, locale)'],
     ['two problems', 'api:\n  timeoutMs: 0\n  region: ""\n', 'config.yaml: api.region: must not be empty (and 1 more problem)'],
   ])('%s', async (_kind, text, expected) => {
     expect(await failure(text)).toBe(expected);

@@ -1,4 +1,5 @@
 import { initialSchema } from './001-initial.js';
+import { policyActionsSchema } from './002-policy-actions.js';
 
 export interface Migration {
   version: number;
@@ -7,4 +8,4 @@ export interface Migration {
 }
 
 /** Every schema change in order; adding one is one file in this folder and one line here. */
-export const migrations: readonly Migration[] = [initialSchema];
+export const migrations: readonly Migration[] = [initialSchema, policyActionsSchema];

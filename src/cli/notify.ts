@@ -1,0 +1,7 @@
+import { Command } from 'commander';
+import { notifyTestCommand } from './notify-test.js';
+
+/** `notify`: work with the alert channels. */
+export function notifyCommand(): Command {
+  return new Command('notify').description('work with alert notifiers').addCommand(notifyTestCommand());
+}

@@ -1,0 +1,54 @@
+/** A (GPU, CPU, memory GB) row of a capacity answer. */
+export interface Spec {
+  gpu: number;
+  cpu: number;
+  mem: number;
+}
+
+/** What a message names about a watch. */
+export interface WatchRef {
+  watch: string;
+  zone: string;
+  gpuType: string;
+}
+
+/** `reminder` is "still available", sent by `repeatEvery` while a key stays available. */
+export type CapacityKind = 'available' | 'soldout' | 'reminder';
+
+/**
+ * Every sentence a message can contain, in one language. Times and durations arrive formatted; render.ts decides
+ * what is said and in which order, a locale only how.
+ */
+export interface Phrases {
+  /** The longest title, in characters: about what a phone lock screen shows. */
+  titleMax: number;
+  /** Appended to the title when the message covers `total` events. */
+  more(total: number): string;
+  spec(spec: Spec): string;
+  /** Between a row's spec and what is said about it. */
+  rowSeparator: string;
+  /** The spec as the title shows it. */
+  specShort(spec: Spec): string;
+  capacityTitle(kind: CapacityKind, watch: WatchRef, spec: string): string;
+  capacityHeading(kind: CapacityKind, watch: WatchRef): string;
+  /** How long the state before this flip lasted; `null` when this is the first reading of the row. */
+  previousState(kind: 'available' | 'soldout', lasted: string | null): string;
+  availableSince(time: string): string;
+  at(time: string, timezone: string): string;
+  /** Followed by the console link. */
+  nextStep: string;
+  error(message: string): string;
+  blindTitle(watch: string): string;
+  blind(watch: WatchRef, lasted: string, since: string): string;
+  blindHint: string;
+  recoveredTitle(watch: string): string;
+  recovered(watch: WatchRef, lasted: string, since: string): string;
+  policyFailedTitle(instanceId: string): string;
+  policyFailed(instanceId: string, policy: string): string;
+  /** Followed by the console link. */
+  policyHint: string;
+  genericTitle(type: string): string;
+  generic(type: string, time: string): string;
+  testTitle: string;
+  test: string;
+}

@@ -1,0 +1,224 @@
+import { z } from 'zod';
+import { formatDuration } from '../util/duration.js';
+import { formatLocalTime } from '../util/time-format.js';
+import type { RenderedMessage } from './channel.js';
+import { phrasesFor, type Locale } from './locales/index.js';
+import type { CapacityKind, Phrases } from './locales/phrases.js';
+import { toHtml, toMarkdown, toText, type Block, type Inline, type Section } from './message-doc.js';
+
+/** Where a user creates an instance; every "available" message ends with it. */
+export const CONSOLE_URL = 'https://console.compshare.cn/';
+/** The type of the sample event `notify test` sends: no receiver should act on it. */
+export const TEST_EVENT_TYPE = 'notify.test';
+/** How much of an unknown event's payload a message quotes. */
+const GENERIC_DETAIL_CHARS = 300;
+
+export interface RenderableEvent {
+  id: string;
+  type: string;
+  payload: Record<string, unknown>;
+  createdAt: number;
+}
+
+export interface RenderOptions {
+  locale: Locale;
+  /** IANA zone the times are shown in. */
+  timezone: string;
+  /** Word the message as a "still available" reminder (`repeatEvery`). */
+  reminder?: boolean;
+}
+
+const watchFields = { watch: z.string(), zone: z.string(), gpuType: z.string(), at: z.number() };
+const capacityPayload = z.object({
+  ...watchFields,
+  gpu: z.number(),
+  cpu: z.number(),
+  mem: z.number(),
+  previousSince: z.number().nullable(),
+});
+const blindPayload = z.object({ ...watchFields, failingSince: z.number(), error: z.string() });
+const recoveredPayload = z.object({ ...watchFields, failingSince: z.number() });
+const policyFailedPayload = z.object({ instanceId: z.string(), policy: z.string(), error: z.string() });
+
+type CapacityPayload = z.output<typeof capacityPayload>;
+
+interface Context {
+  phrases: Phrases;
+  timezone: string;
+  reminder: boolean;
+}
+
+/** A section and its title; `rank` orders sections so the one to act on comes first and names the message. */
+interface Part {
+  rank: number;
+  title: string;
+  blocks: Section;
+}
+
+/**
+ * One message for a batch of events (oldest first): capacity flips of one watch and type become one section that
+ * lists every row, other events a section each. An event whose payload is not what its type promises is shown
+ * generically rather than failing the delivery.
+ */
+export function renderMessage(events: ReadonlyArray<RenderableEvent>, options: RenderOptions): RenderedMessage {
+  const context: Context = { phrases: phrasesFor(options.locale), timezone: options.timezone, reminder: options.reminder ?? false };
+  const parts = groupEvents(events)
+    .map((group) => renderGroup(group, context))
+    .sort((a, b) => a.rank - b.rank);
+  const [lead] = parts;
+  if (lead === undefined) throw new TypeError('renderMessage: a message needs at least one event');
+  const more = events.length > 1 ? context.phrases.more(events.length) : '';
+  const title = truncate(lead.title + more, context.phrases.titleMax);
+  const sections = parts.map((part) => part.blocks);
+  return {
+    title,
+    text: toText(sections),
+    markdown: toMarkdown(title, sections),
+    html: toHtml(sections),
+    events: events.map(({ id, type, payload }) => ({ id, type, payload })),
+  };
+}
+
+type CapacityType = 'capacity.available' | 'capacity.soldout';
+
+type Group =
+  | { kind: 'capacity'; type: CapacityType; payloads: [CapacityPayload, ...CapacityPayload[]] }
+  | { kind: 'single'; event: RenderableEvent };
+
+/** Capacity events of one type and watch join the group the first of them opened; the rest stand alone. */
+function groupEvents(events: ReadonlyArray<RenderableEvent>): Group[] {
+  const groups: Group[] = [];
+  const capacityGroups = new Map<string, CapacityPayload[]>();
+  for (const event of events) {
+    const parsed = capacityPayload.safeParse(event.payload);
+    if ((event.type !== 'capacity.available' && event.type !== 'capacity.soldout') || !parsed.success) {
+      groups.push({ kind: 'single', event });
+      continue;
+    }
+    const key = `${event.type}\u0000${parsed.data.watch}`;
+    const existing = capacityGroups.get(key);
+    if (existing) {
+      existing.push(parsed.data);
+    } else {
+      const payloads: [CapacityPayload, ...CapacityPayload[]] = [parsed.data];
+      capacityGroups.set(key, payloads);
+      groups.push({ kind: 'capacity', type: event.type, payloads });
+    }
+  }
+  return groups;
+}
+
+function renderGroup(group: Group, context: Context): Part {
+  if (group.kind === 'capacity') return renderCapacity(group.type, group.payloads, context);
+  const { event } = group;
+  switch (event.type) {
+    case 'watch.blind': {
+      const parsed = blindPayload.safeParse(event.payload);
+      if (parsed.success) return renderBlind(parsed.data, context);
+      break;
+    }
+    case 'watch.recovered': {
+      const parsed = recoveredPayload.safeParse(event.payload);
+      if (parsed.success) return renderRecovered(parsed.data, context);
+      break;
+    }
+    case 'policy.failed': {
+      const parsed = policyFailedPayload.safeParse(event.payload);
+      if (parsed.success) return renderPolicyFailed(parsed.data, context);
+      break;
+    }
+    case TEST_EVENT_TYPE:
+      return renderTest(event, context);
+  }
+  return renderGeneric(event, context);
+}
+
+function renderCapacity(type: CapacityType, payloads: [CapacityPayload, ...CapacityPayload[]], context: Context): Part {
+  const { phrases, timezone } = context;
+  const state = type === 'capacity.available' ? 'available' : 'soldout';
+  const kind: CapacityKind = state === 'available' && context.reminder ? 'reminder' : state;
+  const [first] = payloads;
+  const rows: Inline[][] = payloads.map((payload) => [
+    { strong: phrases.spec(payload) },
+    phrases.rowSeparator,
+    kind === 'reminder'
+      ? phrases.availableSince(formatLocalTime(payload.at, timezone))
+      : phrases.previousState(state, payload.previousSince === null ? null : formatDuration(payload.at - payload.previousSince)),
+  ]);
+  const blocks: Block[] = [{ line: [phrases.capacityHeading(kind, first)] }, { list: rows }];
+  if (kind !== 'reminder') blocks.push({ line: [phrases.at(timeSpan(payloads.map((p) => p.at), timezone), timezone)] });
+  if (state === 'available') blocks.push({ line: [phrases.nextStep, { link: CONSOLE_URL }] });
+  return {
+    rank: state === 'available' ? 0 : 3,
+    title: phrases.capacityTitle(kind, first, phrases.specShort(first)),
+    blocks,
+  };
+}
+
+function renderBlind(payload: z.output<typeof blindPayload>, { phrases, timezone }: Context): Part {
+  const lasted = formatDuration(payload.at - payload.failingSince);
+  return {
+    rank: 2,
+    title: phrases.blindTitle(payload.watch),
+    blocks: [
+      { line: [phrases.blind(payload, lasted, formatLocalTime(payload.failingSince, timezone))] },
+      { line: [phrases.error(payload.error)] },
+      { line: [phrases.blindHint] },
+    ],
+  };
+}
+
+function renderRecovered(payload: z.output<typeof recoveredPayload>, { phrases, timezone }: Context): Part {
+  const lasted = formatDuration(payload.at - payload.failingSince);
+  return {
+    rank: 4,
+    title: phrases.recoveredTitle(payload.watch),
+    blocks: [{ line: [phrases.recovered(payload, lasted, formatLocalTime(payload.failingSince, timezone))] }],
+  };
+}
+
+function renderPolicyFailed(payload: z.output<typeof policyFailedPayload>, { phrases }: Context): Part {
+  return {
+    rank: 1,
+    title: phrases.policyFailedTitle(payload.instanceId),
+    blocks: [
+      { line: [phrases.policyFailed(payload.instanceId, payload.policy)] },
+      { line: [phrases.error(payload.error)] },
+      { line: [phrases.policyHint, { link: CONSOLE_URL }] },
+    ],
+  };
+}
+
+function renderTest(event: RenderableEvent, { phrases, timezone }: Context): Part {
+  return {
+    rank: 5,
+    title: phrases.testTitle,
+    blocks: [{ line: [phrases.test] }, { line: [phrases.at(formatLocalTime(event.createdAt, timezone), timezone)] }],
+  };
+}
+
+function renderGeneric(event: RenderableEvent, { phrases, timezone }: Context): Part {
+  const details = Object.entries(event.payload)
+    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .join(', ');
+  return {
+    rank: 6,
+    title: phrases.genericTitle(event.type),
+    blocks: [{ line: [phrases.generic(event.type, formatLocalTime(event.createdAt, timezone)), truncate(details, GENERIC_DETAIL_CHARS)] }],
+  };
+}
+
+/** One time, or first–last when a batch spans several polls (the date once when both fall on the same day). */
+function timeSpan(times: readonly number[], timezone: string): string {
+  const first = formatLocalTime(Math.min(...times), timezone);
+  const last = formatLocalTime(Math.max(...times), timezone);
+  if (first === last) return first;
+  const sameDay = first.slice(0, 10) === last.slice(0, 10);
+  return `${first} – ${sameDay ? last.slice(11) : last}`;
+}
+
+/** Cuts by characters (not UTF-16 units, which would split an emoji) and marks the cut. */
+function truncate(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+}

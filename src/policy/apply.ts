@@ -1,0 +1,124 @@
+import type { CompshareClient } from '../compshare/client.js';
+import { listAllInstances } from '../compshare/actions/describe-instances.js';
+import { updateStopScheduler } from '../compshare/actions/update-stop-scheduler.js';
+import { CompshareError } from '../compshare/errors.js';
+import type { HistoryStore } from '../store/history-store.js';
+import type { PolicyActionRepository, PolicyActionResult } from '../store/policy-actions.js';
+import type { Clock } from '../util/clock.js';
+import { earliestAllowedStop } from './compute.js';
+import { isSetRow, type PlanRow, type SetRow } from './plan.js';
+
+/** Reading the instance back after an update, as the official CLI does: this many reads, this far apart. */
+export const CONFIRM_READS = 3;
+export const CONFIRM_INTERVAL_MS = 200;
+
+export const POLICY_FAILED_EVENT = 'policy.failed';
+
+export interface ApplyDeps {
+  client: CompshareClient;
+  store: HistoryStore;
+  actions: PolicyActionRepository;
+  clock: Clock;
+  /** Waits between read-backs; tests pass one that returns at once. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** What happened to one planned change. */
+export interface ApplyResult {
+  row: SetRow;
+  /** The stop time sent (unix seconds): the planned one, raised if the plan has aged past the API's minimum lead. */
+  stopTime: number;
+  result: PolicyActionResult;
+  error: string | null;
+  requestUuid: string | null;
+}
+
+/**
+ * Carries out every `set` row, one instance at a time, and confirms each by reading the instance back. A failure is
+ * recorded (with an event for the notifier) and the other instances still proceed.
+ */
+export async function applyPlan(rows: readonly PlanRow[], deps: ApplyDeps): Promise<ApplyResult[]> {
+  const results: ApplyResult[] = [];
+  for (const row of rows.filter(isSetRow)) results.push(await applyRow(row, deps));
+  return results;
+}
+
+async function applyRow(row: SetRow, deps: ApplyDeps): Promise<ApplyResult> {
+  const at = deps.clock.now();
+  // A plan shown for confirmation may have waited minutes; the API refuses a time that is now too close.
+  const stopTime = Math.max(row.desiredStop, earliestAllowedStop(Math.floor(at / 1000)));
+  let outcome: Omit<ApplyResult, 'row' | 'stopTime'>;
+  try {
+    const { requestUuid } = await updateStopScheduler(deps.client, { zone: row.zone, instanceId: row.instance, stopTime });
+    outcome = { ...(await confirm(row, stopTime, deps)), requestUuid: requestUuid ?? null };
+  } catch (error) {
+    if (!(error instanceof CompshareError)) throw error;
+    outcome = { result: 'failed', error: error.message, requestUuid: error.requestUuid ?? null };
+  }
+  const result: ApplyResult = { row, stopTime, ...outcome };
+  record(result, at, deps);
+  return result;
+}
+
+/** Reads the instance until it shows the new stop time; `unconfirmed` with what it showed (or the read error) if not. */
+async function confirm(row: SetRow, stopTime: number, deps: ApplyDeps): Promise<Pick<ApplyResult, 'result' | 'error'>> {
+  let seen = 'nothing';
+  for (let read = 1; read <= CONFIRM_READS; read++) {
+    if (read > 1) await (deps.sleep ?? delay)(CONFIRM_INTERVAL_MS);
+    try {
+      const [instance] = await listAllInstances(deps.client, { zone: row.zone, ids: [row.instance] });
+      if (instance?.schedulerStopTime === stopTime) return { result: 'ok', error: null };
+      seen = instance ? `stop time ${instance.schedulerStopTime || 'none'}` : 'no such instance';
+    } catch (error) {
+      if (!(error instanceof CompshareError)) throw error;
+      seen = error.message;
+    }
+  }
+  return { result: 'unconfirmed', error: `the update was accepted, but reading the instance back showed ${seen} instead of ${stopTime}` };
+}
+
+function record(result: ApplyResult, at: number, deps: ApplyDeps): void {
+  const { row } = result;
+  const action = {
+    at,
+    instanceId: row.instance,
+    instanceName: row.name,
+    policy: row.policy,
+    action: 'set' as const,
+    oldStop: row.currentStop,
+    newStop: result.stopTime,
+    result: result.result,
+    error: result.error,
+    requestUuid: result.requestUuid,
+  };
+  const failed = result.result !== 'ok';
+  deps.actions.record(action, failed ? () => deps.store.addEvent(failureEvent(result, at)) : undefined);
+}
+
+/** One event per instance and intended stop: a failure repeated by every reconcile is still one message. */
+function failureEvent(result: ApplyResult, at: number) {
+  const { row } = result;
+  return {
+    id: `${POLICY_FAILED_EVENT}:${row.instance}:${row.policy}:${row.policyStop}`,
+    type: POLICY_FAILED_EVENT,
+    watch: null,
+    payload: {
+      instance: row.instance,
+      name: row.name,
+      tag: row.tag,
+      zone: row.zone,
+      policy: row.policy,
+      currentStop: row.currentStop,
+      stopTime: result.stopTime,
+      result: result.result,
+      error: result.error,
+      requestUuid: result.requestUuid,
+      at,
+    },
+    createdAt: at,
+  };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -5,17 +5,8 @@ import { notifierConfigSchema } from '../notify/channels/index.js';
 import { DEFAULT_LOCALE, LOCALES } from '../notify/locales/index.js';
 import { quote } from './message.js';
 import { policyReconcileSchema, stopPoliciesSchema } from './stop-policies.js';
-import { unknownKeysProblem } from './unknown-keys.js';
-import { parseDuration } from '../util/duration.js';
-
-function isKnownTimezone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { duration, positiveInt, section, text, timezone } from './fields.js';
+import { deliverySchema, notifyListSchema, watchNotifyFields } from './notifications.js';
 
 /** Defaults of the `api` section. */
 export const API_DEFAULTS = {
@@ -50,32 +41,6 @@ export const CPU_PLATFORMS = ['Auto', 'Intel/Auto', 'Amd/Auto'] as const;
 
 /** Watch names end up in state keys, metrics labels and `--watch NAME`, so they stay plain. */
 export const WATCH_NAME_PATTERN = /^[A-Za-z0-9._-]+$/;
-
-/** A mapping that rejects keys it does not know, so a misspelt key is an error instead of a silent default. */
-function section<Shape extends z.ZodRawShape>(shape: Shape) {
-  return z.strictObject(shape, {
-    error: (issue) =>
-      issue.code === 'unrecognized_keys' ? unknownKeysProblem(issue.keys, Object.keys(shape)) : undefined,
-  });
-}
-
-const text = z.string().min(1);
-const positiveInt = z.number().int().positive();
-
-/** `30s`, `5m`, `2h`, `1d`: read once here, so the rest of the program sees milliseconds. */
-const duration = z.string().transform((value, ctx) => {
-  const ms = parseDuration(value);
-  if (ms === null) {
-    ctx.addIssue({ code: 'custom', input: value, message: `expected a duration like 30s, 5m or 2h (found ${quote(value)})` });
-    return z.NEVER;
-  }
-  return ms;
-});
-
-/** An IANA zone name such as Asia/Shanghai or UTC, checked against the runtime's zone database. */
-const timezone = z.string().refine((zone) => isKnownTimezone(zone), {
-  error: (issue) => `unknown timezone ${quote(String(issue.input))} (expected an IANA name such as Asia/Shanghai or UTC)`,
-});
 
 const credentialsSchema = section({
   publicKey: text.optional(),
@@ -156,6 +121,7 @@ const watchSchema = section({
   jitter: duration.prefault(WATCH_DEFAULTS.jitter),
   /** The zone the schedule is read in; defaults to the top-level timezone. */
   timezone: timezone.optional(),
+  ...watchNotifyFields,
 });
 
 const watchesSchema = z.array(watchSchema).superRefine((watches, ctx) => {
@@ -189,6 +155,21 @@ export const configSchema = section({
   notifiers: z.record(z.string(), notifierConfigSchema).default({}),
   /** The language of alert messages. */
   locale: z.enum(LOCALES).default(DEFAULT_LOCALE),
+  /** Channels for watches that name none, and for events that belong to no watch (policy failures). */
+  notify: notifyListSchema.default([]),
+  delivery: deliverySchema.prefault({}),
+}).superRefine((config, ctx) => {
+  // A route to a notifier that does not exist would drop alerts silently.
+  const known = Object.keys(config.notifiers);
+  const check = (names: readonly string[] | undefined, path: PropertyKey[]) =>
+    names?.forEach((name, index) => {
+      if (!known.includes(name)) {
+        const expected = known.length ? `one of ${known.join(', ')}` : 'a name under notifiers:, which is empty';
+        ctx.addIssue({ code: 'custom', path: [...path, index], input: name, message: `unknown notifier ${quote(name)} (expected ${expected})` });
+      }
+    });
+  check(config.notify, ['notify']);
+  config.watches.forEach((watch, index) => check(watch.notify, ['watches', index, 'notify']));
 });
 
 export type Config = z.output<typeof configSchema>;

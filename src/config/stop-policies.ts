@@ -3,8 +3,8 @@ import { ruleKinds } from '../policy/rules/index.js';
 import type { StopRule } from '../policy/rule.js';
 import { SELECTOR_FIELDS, type Selector } from '../policy/select.js';
 import { cronProblem } from './cron.js';
+import { section } from './fields.js';
 import { quote } from './message.js';
-import { unknownKeysProblem } from './unknown-keys.js';
 
 /** Defaults of the `stopPolicies` section and of `policyReconcile`. */
 export const POLICY_DEFAULTS = {
@@ -24,20 +24,11 @@ export interface StopPolicyConfig {
   rule: StopRule;
 }
 
-// Same contract as `section` in schema.ts (which cannot be imported here without an import cycle): a misspelt key
-// is an error naming the allowed keys, never a silent default.
-function mapping<Shape extends z.ZodRawShape>(shape: Shape) {
-  return z.strictObject(shape, {
-    error: (issue) =>
-      issue.code === 'unrecognized_keys' ? unknownKeysProblem(issue.keys, Object.keys(shape)) : undefined,
-  });
-}
-
 const names = z.array(z.string().min(1)).min(1);
 // YAML reads `gpuType: [4090]` as a number; instances carry it as a string.
 const gpuTypes = z.array(z.preprocess((value) => (typeof value === 'number' ? String(value) : value), z.string().min(1))).min(1);
 
-const selectSchema = mapping({
+const selectSchema = section({
   tag: names.optional(),
   name: names.optional(),
   ids: names.optional(),
@@ -53,7 +44,7 @@ const ruleFields = Object.fromEntries(
   ruleKinds.flatMap((kind) => Object.entries(kind.fields).map(([field, schema]) => [field, z.optional(schema)])),
 );
 
-const policySchema = mapping({
+const policySchema = section({
   select: selectSchema,
   override: z.boolean().default(POLICY_DEFAULTS.override),
   ...ruleFields,

@@ -9,6 +9,7 @@ import { pollWatch } from '../watch/poller.js';
 import { pollTargetOf } from '../watch/targets.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import type { Logger } from '../log.js';
+import { Notifier } from '../notify/notifier.js';
 import { acquireLock, type DaemonLock } from './lock.js';
 
 /** Daily at 04:10 local time: a quiet hour for pruning old history. */
@@ -17,14 +18,15 @@ export const RETENTION_SCHEDULE = '0 10 4 * * *';
 export const SHUTDOWN_GRACE_MS = 5_000;
 
 /**
- * The long-running process: one job per watch plus housekeeping. Starts in order (lock, storage, client, jobs)
- * and stops in reverse (jobs, drain, client, storage, lock).
+ * The long-running process: one job per watch plus housekeeping. Starts in order (lock, storage, notifier,
+ * client, jobs) and stops in reverse (jobs, drain, notifier, client, storage, lock).
  */
 export class Daemon {
   private lock: DaemonLock | undefined;
   private store: HistoryStore | undefined;
   private client: CompshareClient | undefined;
   private scheduler: Scheduler | undefined;
+  private notifier: Notifier | undefined;
 
   constructor(
     private readonly loaded: LoadedConfig,
@@ -37,11 +39,17 @@ export class Daemon {
     this.lock = acquireLock(config.storage.path);
     try {
       this.store = HistoryStore.open(config.storage.path);
+      // Before any job runs, so the first poll's events already reach the outbox.
+      if (Object.keys(config.notifiers).length > 0) {
+        this.notifier = new Notifier(config, this.store, this.clock, this.log);
+        this.notifier.start();
+      }
       this.client = clientFromConfig(this.loaded);
       this.scheduler = new Scheduler(this.log);
       this.scheduler.start(this.jobs(this.store, this.client));
       this.prune(this.store);
     } catch (error) {
+      void this.notifier?.stop();
       this.store?.close();
       this.lock.release();
       throw error;
@@ -55,6 +63,8 @@ export class Daemon {
   async stop(): Promise<void> {
     const { abandoned } = (await this.scheduler?.stop(SHUTDOWN_GRACE_MS)) ?? { abandoned: 0 };
     if (abandoned > 0) this.log.warn({ abandoned }, 'abandoned polls still under way at shutdown');
+    // Alerts not yet sent stay in the outbox for the next start.
+    await this.notifier?.stop();
     await this.client?.close();
     this.store?.close();
     this.lock?.release();

@@ -101,6 +101,14 @@ function toStoredEvent(watch: WatchIdentity, event: DetectorEvent): NewEvent {
         payload: { ...base, ...event.key, previousSince: event.previousSince },
         createdAt: event.at,
       };
+    case 'capacity.reminder':
+      return {
+        id: `${event.type}:${watch.name}:${keyId(event.key)}:${event.since}:${event.count}`,
+        type: event.type,
+        watch: watch.name,
+        payload: { ...base, ...event.key, previousSince: null, availableSince: event.since, count: event.count },
+        createdAt: event.at,
+      };
     case 'watch.blind':
       return {
         id: `${event.type}:${watch.name}:${event.failingSince}`,

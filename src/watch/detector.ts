@@ -32,6 +32,8 @@ export interface DetectorSettings {
   confirmUp: number;
   confirmDown: number;
   blindAfterMs: number;
+  /** While a key stays available, a reminder each time this much more time has passed (off when unset). */
+  remindEveryMs?: number | undefined;
 }
 
 export type PollOutcome =
@@ -49,6 +51,7 @@ export interface Transition {
 
 export type DetectorEvent =
   | { type: 'capacity.available' | 'capacity.soldout'; key: SpecKey; at: number; previousSince: number | null }
+  | { type: 'capacity.reminder'; key: SpecKey; at: number; since: number; count: number }
   | { type: 'watch.blind'; at: number; failingSince: number; error: string }
   | { type: 'watch.recovered'; at: number; failingSince: number };
 
@@ -119,6 +122,8 @@ function detectReadings(
   for (const [id, { key, available }] of readings) {
     detection.readings.push({ key, available });
     const stored = keys.get(id)?.state;
+    const reminder = reminderDue(stored, available, settings, health.lastOkAt, now);
+    if (reminder) detection.events.push({ type: 'capacity.reminder', key, at: now, ...reminder });
     if (!stored && isBaseline) {
       const state: KeyState = { state: available ? 'available' : 'soldout', since: now, streakReading: null, streak: 0 };
       detection.changedKeys.set(id, { key, state });
@@ -138,6 +143,21 @@ function detectReadings(
     detection.events.push({ type, key, at: now, previousSince });
   }
   return detection;
+}
+
+/** The n-th reminder for a key that was and still is available, when the n-th period ended since the last poll. */
+function reminderDue(
+  stored: KeyState | undefined,
+  available: boolean,
+  settings: DetectorSettings,
+  lastOkAt: number | null,
+  now: number,
+): { since: number; count: number } | null {
+  const every = settings.remindEveryMs;
+  if (!every || !available || stored?.state !== 'available') return null;
+  const count = Math.floor((now - stored.since) / every);
+  const before = lastOkAt === null ? 0 : Math.floor((lastOkAt - stored.since) / every);
+  return count >= 1 && count > before ? { since: stored.since, count } : null;
 }
 
 /** One reading against a stored state: a flip needs `confirmUp` (or `confirmDown`) identical readings in a row. */

@@ -8,6 +8,11 @@ export function pollTargetOf(watch: WatchConfig): PollTarget {
     zone: watch.zone,
     gpuType: watch.gpuType,
     request: watch,
-    detector: { confirmUp: watch.confirmUp, confirmDown: watch.confirmDown, blindAfterMs: watch.blindAfter },
+    detector: {
+      confirmUp: watch.confirmUp,
+      confirmDown: watch.confirmDown,
+      blindAfterMs: watch.blindAfter,
+      remindEveryMs: watch.repeatEvery,
+    },
   };
 }

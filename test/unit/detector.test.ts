@@ -101,4 +101,13 @@ describe('detector', () => {
     const { events } = run([ok([one, true]), failed, failed, ok([one, true])], { ...settings, blindAfterMs: 60_000 });
     expect(events.map((e) => e.type)).toEqual(['capacity.available']);
   });
+
+  it('reminds once per repeatEvery while a key stays available, and not after it sells out', () => {
+    const every = { ...settings, remindEveryMs: 25_000 };
+    // Polls every 10 s: available from the first poll; reminders when 25 s and 50 s have passed.
+    const { events } = run([true, true, true, true, true, true, false, false, false, false].map((r) => ok([one, r])), every);
+    const reminders = events.filter((e) => e.type === 'capacity.reminder');
+    expect(reminders.map((e) => (e as { count: number }).count)).toEqual([1, 2]);
+    expect(events.map((e) => e.type)).toEqual(['capacity.available', 'capacity.reminder', 'capacity.reminder', 'capacity.soldout']);
+  });
 });

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { timezone } from '../../config/fields.js';
 import { quote } from '../../config/message.js';
 import { defineRuleKind, type RuleInstance } from '../rule.js';
-import { civilTimeAt, epochOfCivilTime, isTimeZone, weekdayOf } from '../zoned-time.js';
+import { civilTimeAt, epochOfCivilTime, weekdayOf } from '../zoned-time.js';
 
 /** The zone a `dailyAt` time is read in unless the policy names one. */
 export const DEFAULT_POLICY_TIMEZONE = 'Asia/Shanghai';
@@ -22,15 +23,11 @@ const TIME_OF_DAY = /^([01]?\d|2[0-3]):([0-5]\d)$/;
 export const dailyAt = defineRuleKind({
   key: 'dailyAt',
   fields: {
-    dailyAt: z.string().regex(TIME_OF_DAY, {
+    // A refine, not .regex(): the config's messages describe format issues by their format name only.
+    dailyAt: z.string().refine((text) => TIME_OF_DAY.test(text), {
       error: (issue) => `expected a time of day as "HH:MM", e.g. "23:30" (found ${quote(String(issue.input))})`,
     }),
-    timezone: z
-      .string()
-      .refine(isTimeZone, {
-        error: (issue) => `unknown timezone ${quote(String(issue.input))} (expected an IANA name such as Asia/Shanghai or UTC)`,
-      })
-      .optional(),
+    timezone: timezone.optional(),
     // `Mon` and `mon` mean the same day.
     days: z
       .array(z.preprocess((day) => (typeof day === 'string' ? day.toLowerCase() : day), z.enum(DAY_NAMES)))

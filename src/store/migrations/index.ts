@@ -1,5 +1,6 @@
 import { initialSchema } from './001-initial.js';
 import { policyActionsSchema } from './002-policy-actions.js';
+import { outboxSchema } from './003-outbox.js';
 
 export interface Migration {
   version: number;
@@ -8,4 +9,4 @@ export interface Migration {
 }
 
 /** Every schema change in order; adding one is one file in this folder and one line here. */
-export const migrations: readonly Migration[] = [initialSchema, policyActionsSchema];
+export const migrations: readonly Migration[] = [initialSchema, policyActionsSchema, outboxSchema];

@@ -1,0 +1,44 @@
+import { Command } from 'commander';
+import { OutboxRepository } from '../store/outbox.js';
+import { formatLocalTime } from '../util/time-format.js';
+import { formatTable } from './table.js';
+import { withHistory } from './history-context.js';
+
+/** `notify status`: what is waiting in the outbox and what was given up on. */
+export function notifyStatusCommand(): Command {
+  return new Command('status')
+    .description('show alerts waiting to be delivered (pending) and those given up on (failed)')
+    .option('-c, --config <file>', 'config file (default ./config.yaml, then /etc/compshare-watch/config.yaml)')
+    .option('--json', 'print JSON instead of a table')
+    .action(async (options: { config?: string; json?: boolean }) => {
+      await withHistory({ ...options, since: '0s' }, ({ loaded, store }) => {
+        const outbox = new OutboxRepository(store.db);
+        const summary = outbox.summary();
+        const open = outbox.open();
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify({ summary, open }, null, 2)}\n`);
+          return;
+        }
+        if (summary.length === 0) {
+          process.stdout.write('no alerts recorded yet\n');
+          return;
+        }
+        const timezone = loaded.config.timezone;
+        const counts = formatTable(['CHANNEL', 'STATUS', 'ALERTS'], summary.map((row) => [row.channel, row.status, String(row.count)]));
+        const rows = open.map((row) => [
+          row.channel,
+          row.status,
+          row.eventType,
+          row.watch ?? '',
+          formatLocalTime(row.createdAt, timezone),
+          row.status === 'pending' ? formatLocalTime(row.nextAttemptAt, timezone) : '',
+          String(row.attempts),
+          row.lastError ?? '',
+        ]);
+        const detail = rows.length
+          ? formatTable(['CHANNEL', 'STATUS', 'EVENT', 'WATCH', 'CREATED', 'NEXT TRY', 'TRIES', 'LAST ERROR'], rows)
+          : 'nothing pending or failed';
+        process.stdout.write(`${counts}\n\n${detail}\n`);
+      });
+    });
+}

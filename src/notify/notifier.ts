@@ -1,0 +1,74 @@
+import type { Config } from '../config/schema.js';
+import type { HistoryStore } from '../store/history-store.js';
+import { OutboxRepository } from '../store/outbox.js';
+import type { Clock } from '../util/clock.js';
+import type { Logger } from '../log.js';
+import type { ChannelInstance } from './channel.js';
+import { createChannel } from './channels/index.js';
+import { DEFAULT_DISPATCH_TIMING, Dispatcher } from './dispatcher.js';
+import { enqueueEvent } from './enqueue.js';
+import { renderMessage, type RenderableEvent } from './render.js';
+import { NOTIFY_ON, type Route } from './routing.js';
+
+/**
+ * Alerts, end to end: routes each stored event to its channels' outbox rows (inside the event's transaction) and
+ * runs the dispatcher that delivers them. Exists only when notifiers are configured.
+ */
+export class Notifier {
+  readonly dispatcher: Dispatcher;
+  private readonly channels: Map<string, ChannelInstance>;
+
+  constructor(config: Config, store: HistoryStore, clock: Clock, log: Logger, env: NodeJS.ProcessEnv = process.env) {
+    this.channels = new Map(
+      Object.entries(config.notifiers).map(([name, notifier]) => [name, createChannel(name, notifier, { log, env })]),
+    );
+    const outbox = new OutboxRepository(store.db);
+    const routes = routesOf(config);
+    this.dispatcher = new Dispatcher(
+      outbox,
+      this.channels,
+      (events) => renderBatch(events, config),
+      { ...DEFAULT_DISPATCH_TIMING, maxAttempts: config.delivery.maxAttempts, maxAgeMs: config.delivery.maxAge },
+      clock,
+      log,
+    );
+    store.onEvent((event) => {
+      enqueueEvent(outbox, routes.get(event.watch), event, { groupWindowMs: config.delivery.groupWindow }, clock);
+      // Runs after the surrounding transaction has committed: better-sqlite3 transactions are synchronous.
+      queueMicrotask(() => this.dispatcher.wake());
+    });
+  }
+
+  start(): void {
+    this.dispatcher.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.dispatcher.stop();
+    await Promise.all([...this.channels.values()].map((channel) => channel.close?.()));
+  }
+}
+
+/** Each watch's route, and under `null` the route for events of no watch (policy failures). */
+export function routesOf(config: Config): Map<string | null, Route> {
+  const routes = new Map<string | null, Route>([[null, { channels: config.notify, notifyOn: NOTIFY_ON, urgent: [] }]]);
+  for (const watch of config.watches) {
+    const quiet = watch.quietHours;
+    routes.set(watch.name, {
+      channels: watch.notify ?? config.notify,
+      notifyOn: watch.notifyOn,
+      urgent: quiet?.urgent ?? [],
+      quietHours: quiet && { from: quiet.from, to: quiet.to, timezone: quiet.timezone ?? config.timezone },
+    });
+  }
+  return routes;
+}
+
+/** Reminders are worded as such; everything else renders as stored. */
+function renderBatch(events: readonly RenderableEvent[], config: Config) {
+  const reminder = events.every((event) => event.type === 'capacity.reminder');
+  const renderable = events.map((event) =>
+    event.type === 'capacity.reminder' ? { ...event, type: 'capacity.available' } : event,
+  );
+  return renderMessage(renderable, { locale: config.locale, timezone: config.timezone, reminder });
+}

@@ -23,6 +23,11 @@ export type InstanceFacts = Pick<Instance, 'state' | 'chargeType' | 'startTime' 
 /** Why the stop time differs from what the policy asked for: it was already past, or under the API's minimum lead. */
 export type Adjustment = 'past-due' | 'too-soon';
 
+const ADJUSTMENT_WORDS: Record<Adjustment, string> = {
+  'past-due': 'overdue',
+  'too-soon': 'due sooner than the API allows',
+};
+
 /** What to do about one instance. Times are unix seconds. */
 export type Decision =
   | { action: 'skip'; reason: string }
@@ -64,23 +69,26 @@ export function desiredStopTime(
   const floor = earliestAllowedStop(now);
   const desiredStop = Math.max(policyStop, floor);
   const adjustment: Adjustment | undefined = policyStop < now ? 'past-due' : policyStop < floor ? 'too-soon' : undefined;
-  const why = `${winner.name}: ${winner.rule.summary}${adjustmentNote(adjustment, desiredStop - now)}`;
-  const decide = (action: 'set' | 'keep', note = ''): Decision => ({
+  const summary = `${winner.name}: ${winner.rule.summary}`;
+  const decide = (action: 'set' | 'keep', note: string): Decision => ({
     action,
     policy: winner.name,
     policyStop,
     desiredStop,
     adjustment,
-    reason: `${why}${note}`,
+    reason: `${summary}${note}`,
   });
 
   // A stop time already behind us did not stop the instance; it counts as no schedule.
   const current = instance.schedulerStopTime > now ? instance.schedulerStopTime : 0;
-  if (current === 0) return decide('set');
+  if (current === 0) return decide('set', adjustmentNote(adjustment, desiredStop - now));
+  // The policy wants "as soon as allowed", and the stop already set is that or sooner; override has no later time
+  // to move it to.
+  if (adjustment && current < desiredStop + SAME_STOP_TOLERANCE_SECONDS) {
+    return decide('keep', `; ${ADJUSTMENT_WORDS[adjustment]}: the stop already set is as soon as allowed`);
+  }
   if (Math.abs(current - desiredStop) < SAME_STOP_TOLERANCE_SECONDS) return decide('keep', '; already set');
-  if (current > desiredStop) return decide('set');
-  // The instance already stops sooner than the policy wants.
-  if (current >= policyStop) return decide('keep', '; the stop already set is sooner');
+  if (current > desiredStop) return decide('set', adjustmentNote(adjustment, desiredStop - now));
   if (ownStop !== undefined && Math.abs(ownStop - current) < SAME_STOP_TOLERANCE_SECONDS) {
     return decide('set', '; replaces the earlier stop this tool set');
   }
@@ -103,7 +111,5 @@ function earliest(
 }
 
 function adjustmentNote(adjustment: Adjustment | undefined, lead: number): string {
-  if (adjustment === 'past-due') return `; overdue, stop in ${formatDuration(lead * 1000)} (the earliest allowed)`;
-  if (adjustment === 'too-soon') return `; too soon, moved to ${formatDuration(lead * 1000)} from now (the earliest allowed)`;
-  return '';
+  return adjustment ? `; ${ADJUSTMENT_WORDS[adjustment]}: stop in ${formatDuration(lead * 1000)}, the earliest allowed` : '';
 }

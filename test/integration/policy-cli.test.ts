@@ -90,7 +90,7 @@ describe('compshare-watch policy', () => {
       'uhost-grab-old',
       'uhost-grab-new',
     ]);
-    expect(output).toMatch(/uhost-grab-old .*\(in 6m\) +set +cap: 8h after start; overdue/);
+    expect(output).toMatch(/uhost-grab-old .*\(in 6m\) +set +cap: 8h after start; overdue: stop in 6m, the earliest allowed/);
     expect(output).toMatch(/2 to set, 0 to keep, 0 skipped \(times in Asia\/Shanghai\)/);
     await expect(run(['plan', '--policy', 'nope', '-c', config])).rejects.toThrow('unknown policy "nope" (configured: night, cap)');
   });

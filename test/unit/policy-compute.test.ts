@@ -55,7 +55,7 @@ describe('desiredStopTime', () => {
       const decision = desiredStopTime([policy('night', NOW + 100)], instance(), NOW);
       expect(decision).toMatchObject({ action: 'set', desiredStop: earliestAllowedStop(NOW), policyStop: NOW + 100, adjustment: 'too-soon' });
       expect(earliestAllowedStop(NOW)).toBeGreaterThan(NOW + MIN_STOP_LEAD_SECONDS);
-      expect(decision.reason).toMatch(/too soon/);
+      expect(decision.reason).toBe('night: fixed 100s; due sooner than the API allows: stop in 6m, the earliest allowed');
     });
 
     it('leaves a time at the floor as it is', () => {
@@ -66,12 +66,14 @@ describe('desiredStopTime', () => {
     it('stops an overdue instance as soon as allowed, reported as past due', () => {
       const decision = desiredStopTime([policy('cap', NOW - 2 * HOUR)], instance({ startTime: NOW - 10 * HOUR }), NOW);
       expect(decision).toMatchObject({ action: 'set', desiredStop: earliestAllowedStop(NOW), adjustment: 'past-due' });
-      expect(decision.reason).toMatch(/^cap: .*overdue, stop in 6m/);
+      expect(decision.reason).toBe('cap: fixed -7200s; overdue: stop in 6m, the earliest allowed');
     });
 
-    it('keeps a stop already set between the overdue time and the floor: it is sooner than anything allowed now', () => {
-      const decision = desiredStopTime([policy('cap', NOW - 2 * HOUR)], instance({ schedulerStopTime: NOW + 200 }), NOW);
-      expect(decision).toMatchObject({ action: 'keep' });
+    it('keeps a stop already set at or before the floor, even with override: nothing allowed now is sooner', () => {
+      for (const schedulerStopTime of [NOW + 200, earliestAllowedStop(NOW) - 30, earliestAllowedStop(NOW) + 30]) {
+        const decision = desiredStopTime([policy('cap', NOW - 2 * HOUR, true)], instance({ schedulerStopTime }), NOW);
+        expect(decision).toMatchObject({ action: 'keep', reason: 'cap: fixed -7200s; overdue: the stop already set is as soon as allowed' });
+      }
     });
   });
 

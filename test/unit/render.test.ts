@@ -1,0 +1,233 @@
+import { describe, expect, it } from 'vitest';
+import { CONSOLE_URL, renderMessage, type RenderableEvent } from '../../src/notify/render.js';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+/** 2026-11-24 21:50:07 in Asia/Shanghai. */
+const AT = Date.UTC(2026, 10, 24, 13, 50, 7);
+const WATCH = { watch: '4090-wlcb', zone: 'cn-wlcb-01', gpuType: '4090' };
+const SHANGHAI = { locale: 'zh-CN', timezone: 'Asia/Shanghai' } as const;
+const ENGLISH = { locale: 'en', timezone: 'Asia/Shanghai' } as const;
+
+function flip(
+  type: 'capacity.available' | 'capacity.soldout',
+  spec: { gpu: number; cpu: number; mem: number },
+  at: number,
+  previousSince: number | null,
+): RenderableEvent {
+  const payload = { ...WATCH, at, ...spec, previousSince };
+  return { id: `${type}:${WATCH.watch}:${spec.gpu}-${spec.cpu}-${spec.mem}:${at}`, type, payload, createdAt: at };
+}
+
+const oneGpu = { gpu: 1, cpu: 16, mem: 64 };
+const twoGpu = { gpu: 2, cpu: 32, mem: 128 };
+const fourGpu = { gpu: 4, cpu: 64, mem: 256 };
+
+describe('renderMessage: capacity', () => {
+  const single = flip('capacity.available', oneGpu, AT, AT - 3 * HOUR - 12 * MINUTE);
+
+  it('says in zh-CN which watch, zone, GPU type and row, when, for how long it was sold out, and what to do', () => {
+    const message = renderMessage([single], SHANGHAI);
+    expect(message.title).toBe('4090 有货: 4090-wlcb 1卡16核64G');
+    expect(message.text).toBe(
+      [
+        '监控 4090-wlcb（可用区 cn-wlcb-01，GPU 4090）有货了：',
+        '- 1卡16核64G：此前售罄 3h 12m',
+        '时间：2026-11-24 21:50:07（Asia/Shanghai）',
+        `下一步：库存随时可能售罄，请尽快到控制台创建实例：${CONSOLE_URL}`,
+      ].join('\n'),
+    );
+  });
+
+  it('says the same in English', () => {
+    const message = renderMessage([single], ENGLISH);
+    expect(message.title).toBe('4090 available: 4090-wlcb 1 GPU/16C/64G');
+    expect(message.text).toBe(
+      [
+        '4090-wlcb (zone cn-wlcb-01, GPU 4090) has capacity:',
+        '- 1 GPU, 16 vCPU, 64 GB: sold out for 3h 12m before',
+        'At 2026-11-24 21:50:07 (Asia/Shanghai)',
+        `Next step: create an instance in the console before it sells out: ${CONSOLE_URL}`,
+      ].join('\n'),
+    );
+  });
+
+  it('shows times in the configured zone', () => {
+    expect(renderMessage([single], { locale: 'en', timezone: 'UTC' }).text).toContain('At 2026-11-24 13:50:07 (UTC)');
+  });
+
+  it('lists every row of a batch, available first, and counts the events in the title', () => {
+    const batch = [
+      flip('capacity.soldout', fourGpu, AT, AT - 45 * MINUTE),
+      flip('capacity.available', oneGpu, AT, AT - 3 * HOUR),
+      flip('capacity.available', twoGpu, AT + 8_000, null),
+    ];
+    const message = renderMessage(batch, SHANGHAI);
+    expect(message.title).toBe('4090 有货: 4090-wlcb 1卡16核64G 等3项');
+    expect(message.text).toBe(
+      [
+        '监控 4090-wlcb（可用区 cn-wlcb-01，GPU 4090）有货了：',
+        '- 1卡16核64G：此前售罄 3h',
+        '- 2卡32核128G：首次记录',
+        '时间：2026-11-24 21:50:07 – 21:50:15（Asia/Shanghai）',
+        `下一步：库存随时可能售罄，请尽快到控制台创建实例：${CONSOLE_URL}`,
+        '',
+        '监控 4090-wlcb（可用区 cn-wlcb-01，GPU 4090）已售罄：',
+        '- 4卡64核256G：此前有货 45m',
+        '时间：2026-11-24 21:50:07（Asia/Shanghai）',
+      ].join('\n'),
+    );
+    expect(message.events.map((event) => event.id)).toEqual(batch.map((event) => event.id));
+    expect(renderMessage(batch, ENGLISH).title).toBe('4090 available: 4090-wlcb 1 GPU/16C/64G (+2 more)');
+  });
+
+  it('says nothing more than what sold out, and since when it was available', () => {
+    const message = renderMessage([flip('capacity.soldout', oneGpu, AT, AT - 2 * 24 * HOUR - 5 * HOUR)], ENGLISH);
+    expect(message.title).toBe('4090 sold out: 4090-wlcb 1 GPU/16C/64G');
+    expect(message.text).toBe(
+      ['4090-wlcb (zone cn-wlcb-01, GPU 4090) sold out:', '- 1 GPU, 16 vCPU, 64 GB: available for 2d 5h before', 'At 2026-11-24 21:50:07 (Asia/Shanghai)'].join(
+        '\n',
+      ),
+    );
+    expect(message.text).not.toContain(CONSOLE_URL);
+  });
+
+  it('words a reminder as "still available", since when, with the next step', () => {
+    const zh = renderMessage([single], { ...SHANGHAI, reminder: true });
+    expect(zh.title).toBe('4090 仍有货: 4090-wlcb 1卡16核64G');
+    expect(zh.text).toBe(
+      [
+        '监控 4090-wlcb（可用区 cn-wlcb-01，GPU 4090）仍然有货：',
+        '- 1卡16核64G：自 2026-11-24 21:50:07 起有货',
+        `下一步：库存随时可能售罄，请尽快到控制台创建实例：${CONSOLE_URL}`,
+      ].join('\n'),
+    );
+    expect(renderMessage([single], { ...ENGLISH, reminder: true }).title).toBe('4090 still available: 4090-wlcb 1 GPU/16C/64G');
+  });
+
+  it('gives the same content as Markdown (title first, link clickable) and as HTML', () => {
+    const message = renderMessage([single], SHANGHAI);
+    expect(message.markdown).toBe(
+      [
+        '### 4090 有货: 4090-wlcb 1卡16核64G',
+        '监控 4090-wlcb（可用区 cn-wlcb-01，GPU 4090）有货了：',
+        '- **1卡16核64G**：此前售罄 3h 12m',
+        '时间：2026-11-24 21:50:07（Asia/Shanghai）',
+        `下一步：库存随时可能售罄，请尽快到控制台创建实例：[${CONSOLE_URL}](${CONSOLE_URL})`,
+      ].join('\n\n'),
+    );
+    expect(message.html).toBe(
+      [
+        '<p>监控 4090-wlcb（可用区 cn-wlcb-01，GPU 4090）有货了：</p>',
+        '<ul><li><strong>1卡16核64G</strong>：此前售罄 3h 12m</li></ul>',
+        '<p>时间：2026-11-24 21:50:07（Asia/Shanghai）</p>',
+        `<p>下一步：库存随时可能售罄，请尽快到控制台创建实例：<a href="${CONSOLE_URL}">${CONSOLE_URL}</a></p>`,
+      ].join('\n'),
+    );
+  });
+});
+
+describe('renderMessage: watch health', () => {
+  const blind: RenderableEvent = {
+    id: 'watch.blind:4090-wlcb:1',
+    type: 'watch.blind',
+    payload: { ...WATCH, at: AT, failingSince: AT - 5 * MINUTE, error: 'network: connect ECONNREFUSED <api>' },
+    createdAt: AT,
+  };
+  const recovered: RenderableEvent = {
+    id: 'watch.recovered:4090-wlcb:1',
+    type: 'watch.recovered',
+    payload: { ...WATCH, at: AT + 7 * MINUTE, failingSince: AT - 5 * MINUTE },
+    createdAt: AT + 7 * MINUTE,
+  };
+
+  it('names the error of a blind watch and for how long it has failed', () => {
+    const zh = renderMessage([blind], SHANGHAI);
+    expect(zh.title).toBe('监控失明: 4090-wlcb');
+    expect(zh.text).toBe(
+      [
+        '监控 4090-wlcb（可用区 cn-wlcb-01，GPU 4090）已连续 5m 查询失败（自 2026-11-24 21:45:07 起），这段时间的库存变化无从得知。',
+        '错误：network: connect ECONNREFUSED <api>',
+        '请检查网络、API 密钥和配额；运行 compshare-watch check 可看到具体错误。',
+      ].join('\n'),
+    );
+    const en = renderMessage([blind], ENGLISH);
+    expect(en.title).toBe('Watch blind: 4090-wlcb');
+    expect(en.text).toContain('has failed to poll for 5m (since 2026-11-24 21:45:07)');
+    expect(en.text).toContain('Error: network: connect ECONNREFUSED <api>');
+    expect(en.html).toContain('Error: network: connect ECONNREFUSED &#60;api&#62;');
+  });
+
+  it('says how long a recovered watch was blind', () => {
+    expect(renderMessage([recovered], SHANGHAI).text).toBe(
+      '监控 4090-wlcb（可用区 cn-wlcb-01，GPU 4090）已恢复查询，此前失败 12m（自 2026-11-24 21:45:07 起）。',
+    );
+    const en = renderMessage([recovered], ENGLISH);
+    expect(en.title).toBe('Watch recovered: 4090-wlcb');
+    expect(en.text).toBe('4090-wlcb (zone cn-wlcb-01, GPU 4090) polls again after failing for 12m (since 2026-11-24 21:45:07).');
+  });
+});
+
+describe('renderMessage: other events', () => {
+  it('says which instance a failed stop policy left running, and the error', () => {
+    const event = { id: 'p', type: 'policy.failed', payload: { instanceId: 'uhost-abc', policy: 'nightly', error: 'RetCode 8039' }, createdAt: AT };
+    const message = renderMessage([event], ENGLISH);
+    expect(message.title).toBe('Stop policy failed: uhost-abc');
+    expect(message.text).toContain('Stop policy nightly failed for instance uhost-abc.\nError: RetCode 8039\n');
+    expect(renderMessage([event], SHANGHAI).title).toBe('停机策略失败: uhost-abc');
+  });
+
+  it('shows an unknown event type, or a payload that is not what its type promises, as a generic line', () => {
+    const unknown = { id: 'u', type: 'instance.created', payload: { instanceId: 'uhost-1', price: 1.5, tags: ['a'] }, createdAt: AT };
+    const message = renderMessage([unknown], ENGLISH);
+    expect(message.title).toBe('compshare-watch event: instance.created');
+    expect(message.text).toBe('Event instance.created at 2026-11-24 21:50:07: instanceId=uhost-1, price=1.5, tags=["a"]');
+
+    const malformed = { id: 'm', type: 'capacity.available', payload: { watch: '4090-wlcb' }, createdAt: AT };
+    expect(renderMessage([malformed], SHANGHAI).text).toBe('事件 capacity.available（2026-11-24 21:50:07）：watch=4090-wlcb');
+    const partialPolicy = { id: 'p', type: 'policy.failed', payload: { instanceId: 'uhost-1' }, createdAt: AT };
+    expect(renderMessage([partialPolicy], SHANGHAI).title).toBe('compshare-watch 事件: policy.failed');
+  });
+
+  it('renders the notify test event', () => {
+    const message = renderMessage([{ id: 't', type: 'notify.test', payload: {}, createdAt: AT }], SHANGHAI);
+    expect(message.title).toBe('compshare-watch 测试消息');
+    expect(message.text).toBe('这是一条测试消息：收到它，说明这个通知渠道配置正确。\n时间：2026-11-24 21:50:07（Asia/Shanghai）');
+  });
+
+  it('refuses an empty batch', () => {
+    expect(() => renderMessage([], SHANGHAI)).toThrow('at least one event');
+  });
+});
+
+describe('renderMessage: title and escaping', () => {
+  const longWatch = { ...WATCH, watch: 'team-research-4090-cn-wlcb-01-spot-preemptible' };
+  const event = {
+    id: 'l',
+    type: 'capacity.available',
+    payload: { ...longWatch, at: AT, ...fourGpu, previousSince: null },
+    createdAt: AT,
+  };
+
+  it.each([
+    ['zh-CN', 40],
+    ['en', 64],
+  ] as const)('keeps a %s title within %i characters, marking the cut', (locale, max) => {
+    const { title } = renderMessage([event, event, event], { locale, timezone: 'UTC' });
+    expect([...title].length).toBe(max);
+    expect(title.endsWith('…')).toBe(true);
+  });
+
+  it('keeps text that looks like Markdown or HTML literal', () => {
+    const blind = {
+      id: 'b',
+      type: 'watch.blind',
+      payload: { ...WATCH, at: AT, failingSince: AT - MINUTE, error: 'bad *key* [x](y) `z` <b>&' },
+      createdAt: AT,
+    };
+    const message = renderMessage([blind], ENGLISH);
+    expect(message.markdown).toContain('Error: bad \\*key\\* \\[x\\](y) \\`z\\` <b>&');
+    expect(message.html).toContain('Error: bad *key* [x](y) `z` &#60;b&#62;&#38;');
+    expect(message.text).toContain('Error: bad *key* [x](y) `z` <b>&');
+  });
+});

@@ -41,7 +41,8 @@ export function policyCommand(): Command {
     .action(async (options: PlanOptions) => {
       await withPolicies(options, async ({ loaded, client, policies }) => {
         const plan = await planNow(client, policies, options.policy, readOwnStops(loaded));
-        process.stdout.write(options.json ? `${JSON.stringify(plan, null, 2)}\n` : `${renderPlan(plan, loaded.config.timezone)}\n`);
+        const printed = options.json ? JSON.stringify(plan, null, 2) : renderPlan(plan, loaded.config.timezone);
+        process.stdout.write(`${printed}\n`);
       });
     });
   policy
@@ -72,7 +73,8 @@ export function policyCommand(): Command {
             }
           }
           const results = await applyPlan(plan.rows, { client, store, actions, clock: systemClock });
-          process.stdout.write(options.json ? `${JSON.stringify(resultsJson(plan, results), null, 2)}\n` : `${renderResults(plan, results, timezone)}\n`);
+          const printed = options.json ? JSON.stringify(resultsJson(plan, results), null, 2) : renderResults(plan, results, timezone);
+          process.stdout.write(`${printed}\n`);
           if (results.some((result) => result.result !== 'ok')) process.exitCode = EXIT_API_ERROR;
         });
       });
@@ -85,7 +87,9 @@ export function policyCommand(): Command {
     .addHelpText('after', EXIT_HELP)
     .action(async (options: { config?: string; instance: string }) => {
       const loaded = await loadConfig({ path: options.config });
-      await withClient(loaded, (client) => withStore(loaded, (_store, actions) => clear(loaded, client, actions, options.instance)));
+      await withClient(loaded, (client) =>
+        withStore(loaded, (_store, actions) => clear(loaded, client, actions, options.instance)),
+      );
     });
   return policy;
 }
@@ -117,7 +121,10 @@ async function withClient<T>(loaded: LoadedConfig, body: (client: CompshareClien
   }
 }
 
-async function withStore<T>(loaded: LoadedConfig, body: (store: HistoryStore, actions: PolicyActionRepository) => Promise<T>): Promise<T> {
+async function withStore<T>(
+  loaded: LoadedConfig,
+  body: (store: HistoryStore, actions: PolicyActionRepository) => Promise<T>,
+): Promise<T> {
   const store = HistoryStore.open(loaded.config.storage.path);
   try {
     return await body(store, new PolicyActionRepository(store.db));
@@ -137,7 +144,12 @@ function readOwnStops(loaded: LoadedConfig): Map<string, number> {
   }
 }
 
-function planNow(client: CompshareClient, policies: PolicyMap, only: string | undefined, ownStops: ReadonlyMap<string, number>): Promise<Plan> {
+function planNow(
+  client: CompshareClient,
+  policies: PolicyMap,
+  only: string | undefined,
+  ownStops: ReadonlyMap<string, number>,
+): Promise<Plan> {
   return buildPlan(client, policies, { now: Math.floor(systemClock.now() / 1000), only, ownStops });
 }
 
@@ -150,7 +162,12 @@ async function confirm(question: string): Promise<boolean> {
   }
 }
 
-async function clear(loaded: LoadedConfig, client: CompshareClient, actions: PolicyActionRepository, id: string): Promise<void> {
+async function clear(
+  loaded: LoadedConfig,
+  client: CompshareClient,
+  actions: PolicyActionRepository,
+  id: string,
+): Promise<void> {
   const [instance] = await listAllInstances(client, { ids: [id] });
   if (!instance) throw new UsageError(`no instance ${id} in region ${loaded.config.api.region}`);
   const { timezone, stopPolicies } = loaded.config;
@@ -165,10 +182,13 @@ async function clear(loaded: LoadedConfig, client: CompshareClient, actions: Pol
     const { requestUuid } = await deleteStopScheduler(client, { zone: instance.zone, instanceId: id });
     actions.record({ ...change, result: 'ok', error: null, requestUuid: requestUuid ?? null });
   } catch (error) {
-    if (error instanceof CompshareError) actions.record({ ...change, result: 'failed', error: error.message, requestUuid: error.requestUuid ?? null });
+    if (error instanceof CompshareError) {
+      actions.record({ ...change, result: 'failed', error: error.message, requestUuid: error.requestUuid ?? null });
+    }
     throw error;
   }
-  process.stdout.write(`cleared the scheduled stop of ${id} (${instance.name}); it was ${formatStop(instance.schedulerStopTime, now, timezone)}\n`);
+  const was = formatStop(instance.schedulerStopTime, now, timezone);
+  process.stdout.write(`cleared the scheduled stop of ${id} (${instance.name}); it was ${was}\n`);
   const selecting = Object.entries(stopPolicies).filter(([, policy]) => selects(policy.select, instance));
   for (const [name] of selecting) {
     process.stdout.write(`note: policy "${name}" selects this instance; the next reconcile sets a stop again\n`);

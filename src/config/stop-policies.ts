@@ -26,7 +26,8 @@ export interface StopPolicyConfig {
 
 const names = z.array(z.string().min(1)).min(1);
 // YAML reads `gpuType: [4090]` as a number; instances carry it as a string.
-const gpuTypes = z.array(z.preprocess((value) => (typeof value === 'number' ? String(value) : value), z.string().min(1))).min(1);
+const gpuType = z.preprocess((value) => (typeof value === 'number' ? String(value) : value), z.string().min(1));
+const gpuTypes = z.array(gpuType).min(1);
 
 const selectSchema = section({
   tag: names.optional(),
@@ -54,13 +55,15 @@ const policySchema = section({
   const [kind] = chosen;
   if (kind === undefined || chosen.length > 1) {
     const found = chosen.length === 0 ? 'none' : chosen.map((other) => other.key).join(' and ');
-    ctx.addIssue({ code: 'custom', input: policy, message: `set exactly one of ${ruleKeys.join(', ')} (found ${found})` });
+    const message = `set exactly one of ${ruleKeys.join(', ')} (found ${found})`;
+    ctx.addIssue({ code: 'custom', input: policy, message });
     return z.NEVER;
   }
   const misplaced = Object.keys(ruleFields).filter((field) => fields[field] !== undefined && !(field in kind.fields));
   for (const field of misplaced) {
     const owner = ruleKinds.find((other) => field in other.fields)?.key ?? '';
-    ctx.addIssue({ code: 'custom', path: [field], input: fields[field], message: `applies only to ${owner}, not to ${kind.key}` });
+    const message = `applies only to ${owner}, not to ${kind.key}`;
+    ctx.addIssue({ code: 'custom', path: [field], input: fields[field], message });
   }
   if (misplaced.length > 0) return z.NEVER;
   // Already validated field by field above; parsed again only to hand the kind its settings typed.

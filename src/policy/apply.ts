@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { CompshareClient } from '../compshare/client.js';
 import { listAllInstances } from '../compshare/actions/describe-instances.js';
 import { updateStopScheduler } from '../compshare/actions/update-stop-scheduler.js';
@@ -49,7 +50,8 @@ async function applyRow(row: SetRow, deps: ApplyDeps): Promise<ApplyResult> {
   const stopTime = Math.max(row.desiredStop, earliestAllowedStop(Math.floor(at / 1000)));
   let outcome: Omit<ApplyResult, 'row' | 'stopTime'>;
   try {
-    const { requestUuid } = await updateStopScheduler(deps.client, { zone: row.zone, instanceId: row.instance, stopTime });
+    const request = { zone: row.zone, instanceId: row.instance, stopTime };
+    const { requestUuid } = await updateStopScheduler(deps.client, request);
     outcome = { ...(await confirm(row, stopTime, deps)), requestUuid: requestUuid ?? null };
   } catch (error) {
     if (!(error instanceof CompshareError)) throw error;
@@ -74,7 +76,8 @@ async function confirm(row: SetRow, stopTime: number, deps: ApplyDeps): Promise<
       seen = error.message;
     }
   }
-  return { result: 'unconfirmed', error: `the update was accepted, but reading the instance back showed ${seen} instead of ${stopTime}` };
+  const error = `the update was accepted, but reading the instance back showed ${seen} instead of ${stopTime}`;
+  return { result: 'unconfirmed', error };
 }
 
 function record(result: ApplyResult, at: number, deps: ApplyDeps): void {
@@ -117,8 +120,4 @@ function failureEvent(result: ApplyResult, at: number) {
     },
     createdAt: at,
   };
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -60,7 +60,9 @@ export function desiredStopTime(
   now: number,
   ownStop?: number,
 ): Decision {
-  if (instance.chargeType === 'Spot') return { action: 'skip', reason: 'spot instance: the API cannot schedule its stop' };
+  if (instance.chargeType === 'Spot') {
+    return { action: 'skip', reason: 'spot instance: the API cannot schedule its stop' };
+  }
   if (!SCHEDULABLE_STATES.has(instance.state)) {
     return { action: 'skip', reason: `not running (${instance.state || 'no state'})` };
   }
@@ -111,5 +113,6 @@ function earliest(
 }
 
 function adjustmentNote(adjustment: Adjustment | undefined, lead: number): string {
-  return adjustment ? `; ${ADJUSTMENT_WORDS[adjustment]}: stop in ${formatDuration(lead * 1000)}, the earliest allowed` : '';
+  if (adjustment === undefined) return '';
+  return `; ${ADJUSTMENT_WORDS[adjustment]}: stop in ${formatDuration(lead * 1000)}, the earliest allowed`;
 }

@@ -79,7 +79,8 @@ export function planInstances(policies: PolicyMap, instances: readonly Instance[
     for (const policy of selecting) matched.add(policy.name);
     const [first, ...rest] = selecting;
     if (first === undefined || !selecting.some((policy) => policy.name in scope)) continue;
-    rows.push(rowFor(instance, desiredStopTime([first, ...rest], instance, options.now, options.ownStops?.get(instance.id))));
+    const decision = desiredStopTime([first, ...rest], instance, options.now, options.ownStops?.get(instance.id));
+    rows.push(rowFor(instance, decision));
   }
   const unmatchedPolicies = Object.keys(scope).filter((name) => !matched.has(name));
   return { at: options.now, rows, unmatchedPolicies };

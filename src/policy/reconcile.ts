@@ -10,10 +10,12 @@ export interface ReconcileDeps extends ApplyDeps {
 export async function reconcilePolicies(deps: ReconcileDeps, policies: PolicyMap): Promise<void> {
   const now = Math.floor(deps.clock.now() / 1000);
   const plan = await buildPlan(deps.client, policies, { now, ownStops: deps.actions.ownStops() });
-  if (plan.unmatchedPolicies.length > 0) deps.log.debug({ policies: plan.unmatchedPolicies }, 'policies select no instance');
-  for (const result of await applyPlan(plan.rows, deps)) {
-    const fields = { instance: result.row.instance, name: result.row.name, policy: result.row.policy, stopTime: result.stopTime };
-    if (result.result === 'ok') deps.log.info(fields, `scheduled stop set: ${result.row.reason}`);
-    else deps.log.error({ ...fields, result: result.result, requestUuid: result.requestUuid }, `scheduled stop not set: ${result.error}`);
+  if (plan.unmatchedPolicies.length > 0) {
+    deps.log.debug({ policies: plan.unmatchedPolicies }, 'policies select no instance');
+  }
+  for (const { row, stopTime, result, error, requestUuid } of await applyPlan(plan.rows, deps)) {
+    const fields = { instance: row.instance, name: row.name, policy: row.policy, stopTime };
+    if (result === 'ok') deps.log.info(fields, `scheduled stop set: ${row.reason}`);
+    else deps.log.error({ ...fields, result, requestUuid }, `scheduled stop not set: ${error}`);
   }
 }

@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
-import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { loadConfigFile, type LoadedConfigFile } from '../config/load.js';
 import { HistoryStore } from '../store/history-store.js';
 import { parseDuration } from '../util/duration.js';
 import { UsageError } from './usage-error.js';
 
 /** What the read-only history commands share: the config, the opened database and the start of the period. */
 export interface HistoryContext {
-  loaded: LoadedConfig;
+  loaded: LoadedConfigFile;
   store: HistoryStore;
   since: number;
   now: number;
@@ -15,7 +15,7 @@ export interface HistoryContext {
 export async function openHistoryContext(options: { config?: string; since: string; watch?: string }): Promise<HistoryContext> {
   const sinceMs = parseDuration(options.since);
   if (sinceMs === null) throw new UsageError(`--since: expected a duration like 30m, 12h or 7d (got "${options.since}")`);
-  const loaded = await loadConfig({ path: options.config });
+  const loaded = await loadConfigFile({ path: options.config });
   if (options.watch !== undefined && !loaded.config.watches.some((watch) => watch.name === options.watch)) {
     throw new UsageError(`unknown watch "${options.watch}" (configured: ${loaded.config.watches.map((w) => w.name).join(', ') || 'none'})`);
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
-import { loadConfig } from '../config/load.js';
+import { loadConfigFile } from '../config/load.js';
 import { createLogger } from '../log.js';
 import { DeliveryError, type ChannelDeps, type RenderedMessage } from '../notify/channel.js';
 import { createChannel, type NotifierConfig } from '../notify/channels/index.js';
@@ -27,7 +27,7 @@ export function notifyTestCommand(): Command {
     .option('--json', 'print a JSON array instead of a table')
     .addHelpText('after', '\nExit status: 0 every notifier accepted the message, 1 one failed, 2 usage or config error.')
     .action(async (options: { channel?: string; config?: string; json?: boolean }) => {
-      const loaded = await loadConfig({ path: options.config });
+      const loaded = await loadConfigFile({ path: options.config });
       const notifiers = selectNotifiers(loaded.config.notifiers, options.channel);
       const now = Date.now();
       const message = renderMessage([{ id: `${TEST_EVENT_TYPE}:${now}`, type: TEST_EVENT_TYPE, payload: {}, createdAt: now }], {

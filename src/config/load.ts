@@ -21,21 +21,35 @@ export interface LoadOptions {
   searchPaths?: readonly string[];
 }
 
-export interface LoadedConfig {
+/** The config file without the key pair: enough for commands that only read history or send alerts. */
+export interface LoadedConfigFile {
   /** Absolute path of the file that was read (what a reload reads again). */
   path: string;
   /** The path as the user gave it (or as it was found), as messages show it. */
   displayPath: string;
   /** Validated, with defaults filled in and `storage.path` made absolute. */
   config: Config;
+}
+
+export interface LoadedConfig extends LoadedConfigFile {
   credentials: Credentials;
 }
 
-/**
- * Finds, reads, interpolates and validates the config file and resolves the key pair. Every problem is a
- * ConfigError with a one-line message: `<file>: <yaml path>: <problem>`.
- */
+/** The config file plus the key pair, for commands that call the API. */
 export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfig> {
+  const file = await loadConfigFile(options);
+  const credentials = await resolveCredentials(file.config.credentials, options.env ?? process.env, {
+    file: file.displayPath,
+    absolutePath: file.path,
+  });
+  return { ...file, credentials };
+}
+
+/**
+ * Finds, reads, interpolates and validates the config file. Every problem is a ConfigError with a one-line
+ * message: `<file>: <yaml path>: <problem>`.
+ */
+export async function loadConfigFile(options: LoadOptions = {}): Promise<LoadedConfigFile> {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const { displayPath, path } = await locate(options.path, cwd, options.searchPaths ?? DEFAULT_CONFIG_PATHS);
@@ -55,12 +69,13 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
   const parsed = configSchema.safeParse(value, { reportInput: true });
   if (!parsed.success) {
     // Key material, and whatever came from the environment (it may be a password), never reaches a message.
-    const showValue = (at: readonly PropertyKey[]) => at[0] !== 'credentials' && !filled.has(formatPath(at));
+    // Credentials and notifier settings (SMTP passwords, webhook tokens and secrets) are never echoed back.
+    const showValue = (at: readonly PropertyKey[]) =>
+      at[0] !== 'credentials' && at[0] !== 'notifiers' && !filled.has(formatPath(at));
     throw configError(displayPath, issueProblems(parsed.error, showValue));
   }
   const config = { ...parsed.data, storage: { ...parsed.data.storage, path: resolve(cwd, parsed.data.storage.path) } };
-  const credentials = await resolveCredentials(config.credentials, env, { file: displayPath, absolutePath: path });
-  return { path, displayPath, config, credentials };
+  return { path, displayPath, config };
 }
 
 async function locate(

@@ -44,10 +44,6 @@ export class JsonPoster {
     this.agent = new Agent({ connect: { timeout: options.timeoutMs } });
   }
 
-  get label(): string {
-    return this.options.label;
-  }
-
   /** Resolves with whatever HTTP answer came; throws a transient DeliveryError when none came in time. */
   async post(url: string, json: string, headers: Readonly<Record<string, string>> = {}): Promise<HttpAnswer> {
     const host = new URL(url).host;
@@ -93,8 +89,8 @@ export function excerpt(body: string): string {
 
 function describeNetworkError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const code = (error as { code?: unknown }).code;
-  // undici wraps the socket error (ECONNREFUSED, ENOTFOUND) as the cause of a generic "fetch failed"-style error.
-  const cause = error.cause instanceof Error ? error.cause.message : undefined;
-  return [typeof code === 'string' ? code : undefined, cause ?? error.message].filter(Boolean).join(' ');
+  // undici may wrap the socket error (ECONNREFUSED, ENOTFOUND) as the cause of a generic one.
+  const detail = error.cause instanceof Error ? error.cause : error;
+  const code = (detail as { code?: unknown }).code ?? (error as { code?: unknown }).code;
+  return typeof code === 'string' && !detail.message.includes(code) ? `${code}: ${detail.message}` : detail.message;
 }

@@ -81,6 +81,10 @@ export function renderMessage(events: ReadonlyArray<RenderableEvent>, options: R
 
 type CapacityType = 'capacity.available' | 'capacity.soldout';
 
+function isCapacityType(type: string): type is CapacityType {
+  return type === 'capacity.available' || type === 'capacity.soldout';
+}
+
 type Group =
   | { kind: 'capacity'; type: CapacityType; payloads: [CapacityPayload, ...CapacityPayload[]] }
   | { kind: 'single'; event: RenderableEvent };
@@ -90,19 +94,20 @@ function groupEvents(events: ReadonlyArray<RenderableEvent>): Group[] {
   const groups: Group[] = [];
   const capacityGroups = new Map<string, CapacityPayload[]>();
   for (const event of events) {
-    const parsed = capacityPayload.safeParse(event.payload);
-    if ((event.type !== 'capacity.available' && event.type !== 'capacity.soldout') || !parsed.success) {
+    const { type } = event;
+    const parsed = isCapacityType(type) ? capacityPayload.safeParse(event.payload) : undefined;
+    if (!isCapacityType(type) || !parsed?.success) {
       groups.push({ kind: 'single', event });
       continue;
     }
-    const key = `${event.type}\u0000${parsed.data.watch}`;
+    const key = `${type}\u0000${parsed.data.watch}`;
     const existing = capacityGroups.get(key);
     if (existing) {
       existing.push(parsed.data);
     } else {
       const payloads: [CapacityPayload, ...CapacityPayload[]] = [parsed.data];
       capacityGroups.set(key, payloads);
-      groups.push({ kind: 'capacity', type: event.type, payloads });
+      groups.push({ kind: 'capacity', type, payloads });
     }
   }
   return groups;

@@ -1,21 +1,35 @@
+import { stringify } from 'yaml';
 import { stopPoliciesSchema } from '../../src/config/stop-policies.js';
+import { formatLocalTime } from '../../src/util/time-format.js';
 import type { PolicyMap } from '../../src/policy/plan.js';
 import type { TestSim } from './sim.js';
 
 const HOUR = 3600;
 
-/** The policies the mixed fleet is planned against, written as a user would in YAML. */
-export const FLEET_POLICIES_YAML = `stopPolicies:
-  night: { select: { tag: [training] }, dailyAt: "23:30" }
-  cap: { select: { name: ["grab-*"] }, maxRuntimeHours: 8 }
-`;
-
-/** The same policies, parsed by the config schema. */
-export function fleetPolicies(): PolicyMap {
-  return stopPoliciesSchema.parse({
-    night: { select: { tag: ['training'] }, dailyAt: '23:30' },
+/** The policies the mixed fleet is planned against, as a user would write them under `stopPolicies:`. */
+function fleetPolicyConfig(nightlyAt: string) {
+  return {
+    night: { select: { tag: ['training'] }, dailyAt: nightlyAt },
     cap: { select: { name: ['grab-*'] }, maxRuntimeHours: 8 },
-  });
+  };
+}
+
+/** The policies, parsed by the config schema; the nightly stop at 23:30 suits a frozen clock at noon. */
+export function fleetPolicies(nightlyAt = '23:30'): PolicyMap {
+  return stopPoliciesSchema.parse(fleetPolicyConfig(nightlyAt));
+}
+
+/** The policies as config YAML. */
+export function fleetPoliciesYaml(nightlyAt: string): string {
+  return stringify({ stopPolicies: fleetPolicyConfig(nightlyAt) });
+}
+
+/**
+ * A nightly stop about nine hours from the real clock (Shanghai time), for tests on the real clock: the plan then
+ * reads the same at any hour (later than the user-set stop, after the cap on grab-new).
+ */
+export function nightlyAtInNineHours(): string {
+  return formatLocalTime(Date.now() + 9 * HOUR * 1000, 'Asia/Shanghai').slice(11, 16);
 }
 
 /**

@@ -61,7 +61,7 @@ notifiers:
     const lines = stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^NOTIFIER\s+TYPE\s+RESULT$/);
     expect(lines[1]).toMatch(/^hook\s+webhook\s+OK$/);
-    expect(lines[2]).toMatch(/^team\s+wecom\s+FAILED \(temporary\): WeCom: cannot reach 127\.0\.0\.1:\d+: ECONNREFUSED/);
+    expect(lines[2]).toMatch(/^team\s+wecom\s+FAILED \(temporary\): WeCom: cannot reach 127\.0\.0\.1:\d+: connect ECONNREFUSED/);
     expect(stdout).not.toContain(WECOM_KEY);
     expect(exitCode).toBe(1);
     const body = JSON.parse(receiver?.requests[0]?.body ?? '') as { title: string; event: { type: string } };

@@ -6,7 +6,7 @@ import { UsageError } from '../../src/cli/usage-error.js';
 import { HistoryStore } from '../../src/store/history-store.js';
 import { PolicyActionRepository } from '../../src/store/policy-actions.js';
 import { CLI_PATH, runCli, writeSimConfig } from '../helpers/cli.js';
-import { FLEET_POLICIES_YAML, seedFleet, SELECTED_RUNNING } from '../helpers/sim-fleet.js';
+import { fleetPoliciesYaml, nightlyAtInNineHours, seedFleet, SELECTED_RUNNING } from '../helpers/sim-fleet.js';
 import { SIM_PRIVATE_KEY, SIM_PUBLIC_KEY, startTestSim, type TestSim } from '../helpers/sim.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
@@ -24,7 +24,7 @@ describe('compshare-watch policy', () => {
     sim = await startTestSim();
     await seedFleet(sim);
     dir = tempDir();
-    config = writeSimConfig(dir, sim.url, FLEET_POLICIES_YAML);
+    config = writeSimConfig(dir, sim.url, fleetPoliciesYaml(nightlyAtInNineHours()));
   });
   afterEach(async () => {
     vi.restoreAllMocks();

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DeliveryError, type Channel } from '../channel.js';
-import { notifierSection } from '../config-fields.js';
+import { section } from '../../config/fields.js';
 
 /** Said once when the channel is created, and by every send: nothing reaches a desktop without its session bus. */
 export const NO_SESSION_BUS =
@@ -9,7 +9,7 @@ const NOT_INSTALLED = 'notify-send is not installed (install libnotify-bin on De
 /** The freedesktop sound theme's "new message" sound, which notification daemons play for this hint. */
 const LINUX_SOUND_HINT = 'string:sound-name:message-new-instant';
 
-const configSchema = notifierSection({
+const configSchema = section({
   type: z.literal('desktop'),
   sound: z.boolean().default(false),
   /** notify-send's urgency: critical notifications stay on screen until dismissed in most desktops. */

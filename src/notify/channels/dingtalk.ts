@@ -2,7 +2,8 @@ import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import type { Channel } from '../channel.js';
 import { checkBotAnswer, type BotProtocol } from '../bot-answer.js';
-import { nonEmpty, notifierSection, secretUrl, timeoutMs } from '../config-fields.js';
+import { secretUrl, timeoutMs } from '../config-fields.js';
+import { section, text } from '../../config/fields.js';
 import { JsonPoster } from '../http-post.js';
 import { urlSecrets } from '../secrets.js';
 
@@ -12,12 +13,12 @@ const protocol: BotProtocol = {
   transientCodes: new Set([-1, 130101, 410100]),
 };
 
-const configSchema = notifierSection({
+const configSchema = section({
   type: z.literal('dingtalk'),
   /** The robot's webhook URL, access_token included: https://oapi.dingtalk.com/robot/send?access_token=... */
   url: secretUrl,
   /** The `SEC...` secret of the robot's 加签 security setting; without it the URL is used as is. */
-  secret: nonEmpty.optional(),
+  secret: text.optional(),
   timeoutMs,
 });
 
@@ -25,7 +26,7 @@ const configSchema = notifierSection({
  * The 加签 query DingTalk checks: HMAC-SHA256 keyed by the secret over "timestamp\nsecret", base64, URL-encoded;
  * the timestamp (ms) must be within an hour of DingTalk's clock.
  */
-export function dingtalkSignedUrl(url: string, secret: string, timestampMs: number): string {
+function dingtalkSignedUrl(url: string, secret: string, timestampMs: number): string {
   const sign = createHmac('sha256', secret).update(`${timestampMs}\n${secret}`).digest('base64');
   const signed = new URL(url);
   signed.searchParams.set('timestamp', String(timestampMs));

@@ -1,11 +1,12 @@
 import { createTransport } from 'nodemailer';
 import { z } from 'zod';
 import { DeliveryError, type Channel } from '../channel.js';
-import { nonEmpty, notifierSection, timeoutMs } from '../config-fields.js';
+import { timeoutMs } from '../config-fields.js';
+import { section, text } from '../../config/fields.js';
 import { scrubSecrets } from '../secrets.js';
 
 /** SMTP ports: 465 speaks TLS from the first byte (`secure`), 587 upgrades with STARTTLS. */
-export const SMTP_PORTS = { implicitTls: 465, submission: 587 } as const;
+const SMTP_PORTS = { implicitTls: 465, submission: 587 } as const;
 
 /**
  * Failures that no retry fixes when the server gave no reply code: rejected or missing credentials, a bad
@@ -13,13 +14,13 @@ export const SMTP_PORTS = { implicitTls: 465, submission: 587 } as const;
  */
 const PERMANENT_ERROR_CODES = new Set(['EAUTH', 'ENOAUTH', 'ECONFIG', 'EENVELOPE', 'ETLS', 'EREQUIRETLS']);
 
-const smtpSchema = notifierSection({
-  host: nonEmpty,
+const smtpSchema = section({
+  host: text,
   port: z.number().int().min(1).max(65_535).optional(),
   /** TLS from the start; defaults to true exactly when the port is 465. */
   secure: z.boolean().optional(),
-  user: nonEmpty.optional(),
-  pass: nonEmpty.optional(),
+  user: text.optional(),
+  pass: text.optional(),
   /** Refuse to go on without STARTTLS; defaults to true when a password would otherwise cross the network in clear. */
   requireTLS: z.boolean().optional(),
 })
@@ -36,12 +37,12 @@ const smtpSchema = notifierSection({
     };
   });
 
-const configSchema = notifierSection({
+const configSchema = section({
   type: z.literal('email'),
   smtp: smtpSchema,
   /** `alerts@example.com` or `"compshare-watch" <alerts@example.com>` */
-  from: nonEmpty,
-  to: z.array(nonEmpty).min(1),
+  from: text,
+  to: z.array(text).min(1),
   timeoutMs,
 });
 

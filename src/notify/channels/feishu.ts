@@ -2,7 +2,8 @@ import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import type { Channel } from '../channel.js';
 import { checkBotAnswer, type BotProtocol } from '../bot-answer.js';
-import { nonEmpty, notifierSection, secretUrl, timeoutMs } from '../config-fields.js';
+import { secretUrl, timeoutMs } from '../config-fields.js';
+import { section, text } from '../../config/fields.js';
 import { JsonPoster } from '../http-post.js';
 import { urlSecrets } from '../secrets.js';
 
@@ -15,12 +16,12 @@ const protocol: BotProtocol = {
   transientCodes: new Set([9499, 11232]),
 };
 
-const configSchema = notifierSection({
+const configSchema = section({
   type: z.literal('feishu'),
   /** The bot's webhook URL, token included: https://open.feishu.cn/open-apis/bot/v2/hook/... */
   url: secretUrl,
   /** The secret of the bot's 签名校验 security setting; without it no signature is sent. */
-  secret: nonEmpty.optional(),
+  secret: text.optional(),
   timeoutMs,
 });
 
@@ -28,7 +29,7 @@ const configSchema = notifierSection({
  * The signature Feishu checks: HMAC-SHA256 keyed by "timestamp\nsecret" over an empty message, base64; the
  * timestamp is in seconds and must be within an hour of Feishu's clock.
  */
-export function feishuSignature(secret: string, timestampSeconds: number): { timestamp: string; sign: string } {
+function feishuSignature(secret: string, timestampSeconds: number): { timestamp: string; sign: string } {
   const sign = createHmac('sha256', `${timestampSeconds}\n${secret}`).update('').digest('base64');
   return { timestamp: String(timestampSeconds), sign };
 }

@@ -1,22 +1,23 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import type { Channel } from '../channel.js';
-import { nonEmpty, notifierSection, secretUrl, timeoutMs } from '../config-fields.js';
+import { secretUrl, timeoutMs } from '../config-fields.js';
+import { section, text } from '../../config/fields.js';
 import { JsonPoster, isSuccessStatus } from '../http-post.js';
 import { urlSecrets } from '../secrets.js';
 
 /** Carries the delivery id, the same on every redelivery, so a receiver can drop duplicates. */
-export const DELIVERY_HEADER = 'x-compshare-watch-delivery';
+const DELIVERY_HEADER = 'x-compshare-watch-delivery';
 /** `sha256=<hex HMAC-SHA256 of the exact body, keyed by the secret>`. */
-export const SIGNATURE_HEADER = 'x-compshare-watch-signature';
+const SIGNATURE_HEADER = 'x-compshare-watch-signature';
 
-const configSchema = notifierSection({
+const configSchema = section({
   type: z.literal('webhook'),
   url: secretUrl,
   /** Sent with every request (e.g. an Authorization header); they cannot replace the two headers above. */
   headers: z.record(z.string().min(1), z.string()).default(() => ({})),
   /** With a secret, each request carries the signature header so the receiver can check where it came from. */
-  secret: nonEmpty.optional(),
+  secret: text.optional(),
   timeoutMs,
 });
 

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Channel } from '../channel.js';
 import { checkBotAnswer, type BotProtocol } from '../bot-answer.js';
-import { notifierSection, secretUrl, timeoutMs } from '../config-fields.js';
+import { secretUrl, timeoutMs } from '../config-fields.js';
+import { section } from '../../config/fields.js';
 import { JsonPoster } from '../http-post.js';
 import { urlSecrets } from '../secrets.js';
 
@@ -14,7 +15,7 @@ const protocol: BotProtocol = {
   transientCodes: new Set([-1, 45009, 45033]),
 };
 
-const configSchema = notifierSection({
+const configSchema = section({
   type: z.literal('wecom'),
   /** The robot's full webhook URL, key included: https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=... */
   url: secretUrl,

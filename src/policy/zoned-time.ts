@@ -17,10 +17,13 @@ export function isTimeZone(name: string): boolean {
   }
 }
 
-/** What the wall clock in `timeZone` showed at an instant given in unix seconds. */
-export function civilTimeAt(epochSeconds: number, timeZone: string): CivilTime & { second: number } {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
+// Building a formatter costs far more than using one, and a plan converts dozens of times per instance.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(timeZone);
+  if (formatter === undefined) {
+    formatter = new Intl.DateTimeFormat('en-US', {
       timeZone,
       year: 'numeric',
       month: 'numeric',
@@ -29,7 +32,16 @@ export function civilTimeAt(epochSeconds: number, timeZone: string): CivilTime &
       minute: 'numeric',
       second: 'numeric',
       hourCycle: 'h23',
-    })
+    });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+/** What the wall clock in `timeZone` showed at an instant given in unix seconds. */
+export function civilTimeAt(epochSeconds: number, timeZone: string): CivilTime & { second: number } {
+  const parts = Object.fromEntries(
+    formatterFor(timeZone)
       .formatToParts(new Date(epochSeconds * 1000))
       .map((part) => [part.type, Number(part.value)]),
   );

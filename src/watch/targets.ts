@@ -1,4 +1,4 @@
-import type { WatchConfig } from '../config/schema.js';
+import { matchesSpec, type WatchConfig } from '../config/schema.js';
 import type { PollTarget } from './poller.js';
 
 /** Maps a configured watch to what the poller needs. */
@@ -8,6 +8,7 @@ export function pollTargetOf(watch: WatchConfig): PollTarget {
     zone: watch.zone,
     gpuType: watch.gpuType,
     request: watch,
+    matches: (row) => matchesSpec(watch.match, row),
     detector: {
       confirmUp: watch.confirmUp,
       confirmDown: watch.confirmDown,

@@ -16,6 +16,7 @@ beforeEach(async () => {
   await put4090Rows(sim, [
     [1, 16, 64, true],
     [2, 32, 128, false],
+    [4, 64, 256, true],
   ]);
   dir = tempDir();
   config = writeSimConfig(dir, sim.url);
@@ -30,7 +31,8 @@ describe('compshare-watch check', () => {
     const lines = result.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^WATCH\s+ZONE\s+GPU TYPE\s+GPU\s+CPU\s+MEM GB\s+AVAILABLE\s+MATCH$/);
     expect(lines[1]).toMatch(/^w4090\s+cn-wlcb-01\s+4090\s+1\s+16\s+64\s+yes\s+\*$/);
-    expect(lines[2]).toMatch(/^w4090\s+cn-wlcb-01\s+4090\s+2\s+32\s+128\s+no$/);
+    expect(lines[2]).toMatch(/^w4090\s+cn-wlcb-01\s+4090\s+2\s+32\s+128\s+no\s+\*$/);
+    expect(lines[3]).toMatch(/^w4090\s+cn-wlcb-01\s+4090\s+4\s+64\s+256\s+yes$/);
   });
 
   it('prints JSON with --json', async () => {
@@ -38,7 +40,8 @@ describe('compshare-watch check', () => {
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual([
       { watch: 'w4090', zone: SIM_ZONE, gpuType: '4090', gpu: 1, cpu: 16, mem: 64, resourceEnough: true, matches: true },
-      { watch: 'w4090', zone: SIM_ZONE, gpuType: '4090', gpu: 2, cpu: 32, mem: 128, resourceEnough: false, matches: false },
+      { watch: 'w4090', zone: SIM_ZONE, gpuType: '4090', gpu: 2, cpu: 32, mem: 128, resourceEnough: false, matches: true },
+      { watch: 'w4090', zone: SIM_ZONE, gpuType: '4090', gpu: 4, cpu: 64, mem: 256, resourceEnough: true, matches: false },
     ]);
   });
 

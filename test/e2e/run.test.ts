@@ -40,6 +40,8 @@ beforeEach(async () => {
   await put4090Rows(sim, [
     [1, 16, 64, false],
     [2, 32, 128, false],
+    // Outside the watch's match: never tracked, never alerted on.
+    [4, 64, 256, true],
   ]);
   dir = tempDir();
   db = join(dir, 'history.db');

@@ -48,7 +48,7 @@ watches:
     imageId: compshareImage-test
     chargeType: Dynamic
     disks: [{ isBoot: true, type: CLOUD_SSD, size: 60 }]
-    match: { gpu: [1] }
+    match: { gpu: [1, 2] }
 ${extra}`,
   );
   return path;

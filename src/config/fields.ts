@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { quote } from './message.js';
 import { unknownKeysProblem } from './unknown-keys.js';
 import { parseDuration } from '../util/duration.js';
-import { isTimeZone } from '../policy/zoned-time.js';
+import { isTimeZone } from '../util/zoned-time.js';
 
 /** Building blocks every config section shares, so each section file reads the same and errors read alike. */
 
@@ -32,5 +32,9 @@ export const timezone = z.string().refine((zone) => isTimeZone(zone), {
   error: (issue) => `unknown timezone ${quote(String(issue.input))} (expected an IANA name such as Asia/Shanghai or UTC)`,
 });
 
-/** A wall-clock time "HH:MM", 00:00 to 23:59. */
-export const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: (issue) => `expected a time like 23:30 (found ${quote(String(issue.input))})` });
+const TIME_OF_DAY = /^([01]?\d|2[0-3]):([0-5]\d)$/;
+
+/** A wall-clock time "HH:MM". A refine, not .regex(): the config's messages describe format issues by format name. */
+export const clockTime = z.string().refine((value) => TIME_OF_DAY.test(value), {
+  error: (issue) => `expected a time of day as "HH:MM", e.g. "23:30" (found ${quote(String(issue.input))})`,
+});

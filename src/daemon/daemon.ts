@@ -97,7 +97,9 @@ export class Daemon {
     const { stopPolicies, policyReconcile, timezone } = this.loaded.config;
     if (Object.keys(stopPolicies).length === 0) return [];
     const deps = { client, store, actions: new PolicyActionRepository(store.db), clock: this.clock, log: this.log };
-    return [{ name: 'policy-reconcile', schedule: policyReconcile, timezone, run: () => reconcilePolicies(deps, stopPolicies) }];
+    // At start too: an instance left without its stop while the daemon was down should not wait for the next tick.
+    const run = () => reconcilePolicies(deps, stopPolicies);
+    return [{ name: 'policy-reconcile', schedule: policyReconcile, timezone, runAtStart: true, run }];
   }
 
   private prune(store: HistoryStore): void {

@@ -1,4 +1,5 @@
 import type { HourCounter } from '../store/stats.js';
+import { civilTimeAt, weekdayOf } from '../util/zoned-time.js';
 
 export const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
 const MS_PER_HOUR = 3_600_000;
@@ -10,11 +11,10 @@ export type Grid = Array<Array<number | null>>;
 export function availabilityGrid(hours: readonly HourCounter[], timezone: string): Grid {
   const polls = Array.from({ length: 7 }, () => new Array<number>(24).fill(0));
   const available = Array.from({ length: 7 }, () => new Array<number>(24).fill(0));
-  const localTime = new Intl.DateTimeFormat('en-US', { timeZone: timezone, weekday: 'short', hour: 'numeric', hourCycle: 'h23' });
   for (const counter of hours) {
-    const parts = localTime.formatToParts(new Date(counter.hour * MS_PER_HOUR));
-    const weekday = WEEKDAYS.indexOf(parts.find((part) => part.type === 'weekday')!.value as (typeof WEEKDAYS)[number]);
-    const hour = Number(parts.find((part) => part.type === 'hour')!.value);
+    const local = civilTimeAt((counter.hour * MS_PER_HOUR) / 1000, timezone);
+    const weekday = weekdayOf(local);
+    const hour = local.hour;
     polls[weekday]![hour]! += counter.polls;
     available[weekday]![hour]! += counter.available;
   }

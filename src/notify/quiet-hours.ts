@@ -1,4 +1,4 @@
-import { civilTimeAt } from '../policy/zoned-time.js';
+import { civilTimeAt } from '../util/zoned-time.js';
 
 export interface QuietHours {
   /** "HH:MM" wall-clock times; a window may wrap midnight (23:00 to 08:00). */

@@ -10,6 +10,7 @@ export function pruneOlderThan(db: Db, retentionDays: number, now: number): Reco
     polls: db.prepare('DELETE FROM polls WHERE at < ?'),
     transitions: db.prepare('DELETE FROM transitions WHERE at < ?'),
     events: db.prepare('DELETE FROM events WHERE created_at < ?'),
+    policy_actions: db.prepare('DELETE FROM policy_actions WHERE at < ?'),
     hourly_watch: db.prepare('DELETE FROM hourly_watch WHERE hour < ?'),
     hourly_spec: db.prepare('DELETE FROM hourly_spec WHERE hour < ?'),
   };

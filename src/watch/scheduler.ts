@@ -8,6 +8,8 @@ export interface JobSpec {
   timezone?: string | undefined;
   /** Up to this many ms of random delay before each run, so many watches do not fire in the same instant. */
   jitterMs?: number | undefined;
+  /** Also run once right away, instead of first at the next matching time. */
+  runAtStart?: boolean | undefined;
   run: () => Promise<unknown>;
 }
 
@@ -33,6 +35,7 @@ export class Scheduler {
         protect: () => this.log.warn({ job: job.name }, 'previous run still busy; skipping this one'),
       }, () => this.track(this.runOnce(job)));
       this.crons.push(cron);
+      if (job.runAtStart) void cron.trigger();
     }
   }
 

@@ -63,4 +63,14 @@ describe('Scheduler', () => {
     expect(runs).toBeGreaterThanOrEqual(2);
     expect(lines.some((line) => line.includes('job failed') && line.includes('boom'))).toBe(true);
   });
+
+  it('runs a runAtStart job once right away, not only at its next time', async () => {
+    const { log } = capturingLogger();
+    const scheduler = new Scheduler(log);
+    let runs = 0;
+    scheduler.start([{ name: 'yearly', schedule: '0 0 1 1 *', runAtStart: true, run: async () => void runs++ }]);
+    for (let waited = 0; runs === 0 && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    await scheduler.stop(1_000);
+    expect(runs).toBe(1);
+  });
 });

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { timezone } from '../../config/fields.js';
-import { quote } from '../../config/message.js';
+import { clockTime, timezone } from '../../config/fields.js';
 import { defineRuleKind, type RuleInstance } from '../rule.js';
-import { civilTimeAt, epochOfCivilTime, weekdayOf } from '../zoned-time.js';
+import { civilTimeAt, epochOfCivilTime, weekdayOf } from '../../util/zoned-time.js';
 
 /** The zone a `dailyAt` time is read in unless the policy names one. */
 export const DEFAULT_POLICY_TIMEZONE = 'Asia/Shanghai';
@@ -17,16 +16,11 @@ export const DAY_NAMES = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as co
  */
 export const LATE_GRACE_SECONDS = 3_600;
 
-const TIME_OF_DAY = /^([01]?\d|2[0-3]):([0-5]\d)$/;
-
 /** `dailyAt: "23:30"`, read in `timezone`, on `days` only when given. */
 export const dailyAt = defineRuleKind({
   key: 'dailyAt',
   fields: {
-    // A refine, not .regex(): the config's messages describe format issues by their format name only.
-    dailyAt: z.string().refine((text) => TIME_OF_DAY.test(text), {
-      error: (issue) => `expected a time of day as "HH:MM", e.g. "23:30" (found ${quote(String(issue.input))})`,
-    }),
+    dailyAt: clockTime,
     timezone: timezone.optional(),
     // `Mon` and `mon` mean the same day.
     days: z

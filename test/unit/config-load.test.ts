@@ -74,8 +74,8 @@ describe('loadConfig: valid files', () => {
     expect(config.watches).toEqual([]);
   });
 
-  it('accepts config.example.yaml with the key pair in the environment', async () => {
-    const { config, credentials } = await loadConfig({ path: EXAMPLE, env: KEYS_ENV });
+  it('accepts config.example.yaml with the key pair and SMTP password in the environment', async () => {
+    const { config, credentials } = await loadConfig({ path: EXAMPLE, env: { ...KEYS_ENV, SMTP_PASS: 'smtp-secret' } });
     expect(credentials).toEqual({ publicKey: PUBLIC_KEY, privateKey: PRIVATE_KEY });
     expect(config.watches.map((watch) => [watch.name, watch.gpuType])).toEqual([
       ['4090-wlcb', '4090'],

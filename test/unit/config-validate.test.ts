@@ -38,6 +38,7 @@ describe('config validate', () => {
   it('accepts config.example.yaml when the key pair is in the environment', async () => {
     vi.stubEnv('COMPSHARE_PUBLIC_KEY', 'p');
     vi.stubEnv('COMPSHARE_PRIVATE_KEY', 's');
+    vi.stubEnv('SMTP_PASS', 'smtp-secret');
     const file = fileURLToPath(new URL('../../config.example.yaml', import.meta.url));
     expect(await validate('-c', file)).toBe(`OK: ${file}: 2 watches\n`);
   });

@@ -6,6 +6,7 @@ import { checkResourceCapacity } from '../compshare/actions/check-capacity.js';
 import { CompshareError } from '../compshare/errors.js';
 import { formatTable } from './table.js';
 import { UsageError } from './usage-error.js';
+import { configOption } from './options.js';
 
 /** One row of `check --json`; the field names are part of the CLI's contract. */
 export interface CheckRow {
@@ -22,7 +23,7 @@ export interface CheckRow {
 export function checkCommand(): Command {
   return new Command('check')
     .description('poll every watch (or one) once and print what is available now')
-    .option('-c, --config <file>', 'config file (default ./config.yaml, then /etc/compshare-watch/config.yaml)')
+    .addOption(configOption())
     .option('-w, --watch <name>', 'only this watch')
     .option('--json', 'print a JSON array instead of a table')
     .addHelpText('after', '\nExit status: 0 all polls succeeded, 1 an API call failed, 2 usage or config error.')

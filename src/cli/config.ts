@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { loadConfig } from '../config/load.js';
+import { configOption } from './options.js';
 
 /** `config validate`: load a config exactly as the other commands do, credentials included, and say it is fine. */
 export function configCommand(): Command {
@@ -7,7 +8,7 @@ export function configCommand(): Command {
   config
     .command('validate')
     .description('check a config file: YAML, every key, ${ENV} references and the key pair')
-    .option('-c, --config <file>', 'config file (default ./config.yaml, then /etc/compshare-watch/config.yaml)')
+    .addOption(configOption())
     .option('--json', 'print a JSON object instead of a line')
     .addHelpText('after', '\nExit status: 0 the config is valid, 2 it is not (the problem is printed on stderr).')
     .action(async (options: { config?: string; json?: boolean }) => {

@@ -2,11 +2,12 @@ import { Command } from 'commander';
 import { formatLocalTime } from '../util/time-format.js';
 import { formatTable } from './table.js';
 import { withHistory } from './history-context.js';
+import { configOption } from './options.js';
 
 export function eventsCommand(): Command {
   return new Command('events')
     .description('list recorded events (capacity available / sold out, watch blind / recovered), newest first')
-    .option('-c, --config <file>', 'config file (default ./config.yaml, then /etc/compshare-watch/config.yaml)')
+    .addOption(configOption())
     .option('--since <duration>', 'how far back, e.g. 12h, 7d', '1d')
     .option('--json', 'print JSON instead of a table')
     .action(async (options: { config?: string; since: string; json?: boolean }) => {

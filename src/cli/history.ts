@@ -3,11 +3,12 @@ import { formatDuration } from '../util/duration.js';
 import { formatLocalTime } from '../util/time-format.js';
 import { formatTable } from './table.js';
 import { withHistory } from './history-context.js';
+import { configOption } from './options.js';
 
 export function historyCommand(): Command {
   return new Command('history')
     .description('list capacity transitions, newest first, with how long each state lasted')
-    .option('-c, --config <file>', 'config file (default ./config.yaml, then /etc/compshare-watch/config.yaml)')
+    .addOption(configOption())
     .option('-w, --watch <name>', 'only this watch')
     .option('--since <duration>', 'how far back, e.g. 12h, 7d', '7d')
     .option('--json', 'print JSON instead of a table')

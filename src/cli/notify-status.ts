@@ -3,12 +3,13 @@ import { OutboxRepository } from '../store/outbox.js';
 import { formatLocalTime } from '../util/time-format.js';
 import { formatTable } from './table.js';
 import { withHistory } from './history-context.js';
+import { configOption } from './options.js';
 
 /** `notify status`: what is waiting in the outbox and what was given up on. */
 export function notifyStatusCommand(): Command {
   return new Command('status')
     .description('show alerts waiting to be delivered (pending) and those given up on (failed)')
-    .option('-c, --config <file>', 'config file (default ./config.yaml, then /etc/compshare-watch/config.yaml)')
+    .addOption(configOption())
     .option('--json', 'print JSON instead of a table')
     .action(async (options: { config?: string; json?: boolean }) => {
       await withHistory({ ...options, since: '0s' }, ({ loaded, store }) => {

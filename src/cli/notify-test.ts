@@ -8,6 +8,7 @@ import { renderMessage, TEST_EVENT_TYPE } from '../notify/render.js';
 import { EXIT_API_ERROR } from './exit.js';
 import { formatTable } from './table.js';
 import { UsageError } from './usage-error.js';
+import { configOption } from './options.js';
 
 /** One element of `notify test --json`; the field names are part of the CLI's contract. */
 export interface NotifyTestResult {
@@ -23,7 +24,7 @@ export function notifyTestCommand(): Command {
   return new Command('test')
     .description('send a test message through every notifier (or one) and print OK or the error for each')
     .option('--channel <name>', 'only this notifier')
-    .option('-c, --config <file>', 'config file (default ./config.yaml, then /etc/compshare-watch/config.yaml)')
+    .addOption(configOption())
     .option('--json', 'print a JSON array instead of a table')
     .addHelpText('after', '\nExit status: 0 every notifier accepted the message, 1 one failed, 2 usage or config error.')
     .action(async (options: { channel?: string; config?: string; json?: boolean }) => {

@@ -18,8 +18,8 @@ import { formatLocalTime } from '../util/time-format.js';
 import { EXIT_API_ERROR } from './exit.js';
 import { formatTable } from './table.js';
 import { UsageError } from './usage-error.js';
+import { configOption } from './options.js';
 
-const CONFIG_HELP = 'config file (default ./config.yaml, then /etc/compshare-watch/config.yaml)';
 const EXIT_HELP = '\nExit status: 0 ok, 1 an API call failed, 2 usage or config error.';
 
 interface PlanOptions {
@@ -34,7 +34,7 @@ export function policyCommand(): Command {
   policy
     .command('plan')
     .description('show which instances the policies select and the stop time each would get; changes nothing')
-    .option('-c, --config <file>', CONFIG_HELP)
+    .addOption(configOption())
     .option('-p, --policy <name>', 'only the instances this policy selects')
     .option('--json', 'print JSON instead of a table')
     .addHelpText('after', EXIT_HELP)
@@ -48,7 +48,7 @@ export function policyCommand(): Command {
   policy
     .command('apply')
     .description('set the planned stop times (asks first on a terminal)')
-    .option('-c, --config <file>', CONFIG_HELP)
+    .addOption(configOption())
     .option('-p, --policy <name>', 'only the instances this policy selects')
     .option('-y, --yes', 'do not ask; required when not run on a terminal')
     .option('--json', 'print the results as JSON')
@@ -83,7 +83,7 @@ export function policyCommand(): Command {
     .command('clear')
     .description("remove one instance's scheduled stop")
     .requiredOption('-i, --instance <id>', 'the instance (UHostId)')
-    .option('-c, --config <file>', CONFIG_HELP)
+    .addOption(configOption())
     .addHelpText('after', EXIT_HELP)
     .action(async (options: { config?: string; instance: string }) => {
       const loaded = await loadConfig({ path: options.config });

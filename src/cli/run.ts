@@ -2,11 +2,12 @@ import { Command, Option } from 'commander';
 import { loadConfig } from '../config/load.js';
 import { Daemon } from '../daemon/daemon.js';
 import { createLogger } from '../log.js';
+import { configOption } from './options.js';
 
 export function runCommand(): Command {
   return new Command('run')
     .description('run in the foreground: poll every watch on its schedule and record the history')
-    .option('-c, --config <file>', 'config file (default ./config.yaml, then /etc/compshare-watch/config.yaml)')
+    .addOption(configOption())
     .addOption(
       new Option('--log-level <level>', 'log level (default info, or $LOG_LEVEL)').choices(['trace', 'debug', 'info', 'warn', 'error']),
     )

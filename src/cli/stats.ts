@@ -5,6 +5,7 @@ import { windowStats, type WindowStats } from '../history/windows.js';
 import { availabilityGrid, renderGrid, type Grid } from '../history/heatmap.js';
 import { formatDuration } from '../util/duration.js';
 import { withHistory } from './history-context.js';
+import { configOption } from './options.js';
 
 /** One spec key's summary; the field names are part of `stats --json`. */
 export interface KeyStats extends WindowStats {
@@ -22,7 +23,7 @@ export interface KeyStats extends WindowStats {
 export function statsCommand(): Command {
   return new Command('stats')
     .description('per spec: availability %, available windows, time to come back, and an hour x weekday heat map')
-    .option('-c, --config <file>', 'config file (default ./config.yaml, then /etc/compshare-watch/config.yaml)')
+    .addOption(configOption())
     .option('-w, --watch <name>', 'only this watch')
     .option('--since <duration>', 'how far back, e.g. 7d, 30d', '30d')
     .option('--json', 'print JSON instead of text')

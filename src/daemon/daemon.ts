@@ -58,6 +58,9 @@ export class Daemon {
       { config: this.loaded.path, database: config.storage.path, watches: config.watches.map((w) => w.name) },
       'compshare-watch running',
     );
+    if (config.watches.length === 0 && Object.keys(config.stopPolicies).length === 0) {
+      this.log.warn({ config: this.loaded.path }, 'nothing to do: the config has no watches and no stopPolicies');
+    }
   }
 
   async stop(): Promise<void> {

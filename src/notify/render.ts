@@ -38,7 +38,8 @@ const capacityPayload = z.object({
 });
 const blindPayload = z.object({ ...watchFields, failingSince: z.number(), error: z.string() });
 const recoveredPayload = z.object({ ...watchFields, failingSince: z.number() });
-const policyFailedPayload = z.object({ instanceId: z.string(), policy: z.string(), error: z.string() });
+// As policy/apply.ts writes it; `error` is null only for a result that is not a failure, which is never sent.
+const policyFailedPayload = z.object({ instance: z.string(), name: z.string(), policy: z.string(), error: z.string() });
 
 type CapacityPayload = z.output<typeof capacityPayload>;
 
@@ -185,9 +186,9 @@ function renderRecovered(payload: z.output<typeof recoveredPayload>, { phrases, 
 function renderPolicyFailed(payload: z.output<typeof policyFailedPayload>, { phrases }: Context): Part {
   return {
     rank: 1,
-    title: phrases.policyFailedTitle(payload.instanceId),
+    title: phrases.policyFailedTitle(payload.name || payload.instance),
     blocks: [
-      { line: [phrases.policyFailed(payload.instanceId, payload.policy)] },
+      { line: [phrases.policyFailed(`${payload.name} (${payload.instance})`, payload.policy)] },
       { line: [phrases.error(payload.error)] },
       { line: [phrases.policyHint, { link: CONSOLE_URL }] },
     ],

@@ -170,11 +170,13 @@ describe('renderMessage: watch health', () => {
 
 describe('renderMessage: other events', () => {
   it('says which instance a failed stop policy left running, and the error', () => {
-    const event = { id: 'p', type: 'policy.failed', payload: { instanceId: 'uhost-abc', policy: 'nightly', error: 'RetCode 8039' }, createdAt: AT };
+    // The payload as policy/apply.ts writes it.
+    const payload = { instance: 'uhost-abc', name: 'train-a', tag: 'training', zone: 'cn-wlcb-01', policy: 'nightly', currentStop: null, stopTime: 1795560000, result: 'failed', error: 'RetCode 8039', requestUuid: 'r-1', at: AT };
+    const event = { id: 'p', type: 'policy.failed', payload, createdAt: AT };
     const message = renderMessage([event], ENGLISH);
-    expect(message.title).toBe('Stop policy failed: uhost-abc');
-    expect(message.text).toContain('Stop policy nightly failed for instance uhost-abc.\nError: RetCode 8039\n');
-    expect(renderMessage([event], SHANGHAI).title).toBe('停机策略失败: uhost-abc');
+    expect(message.title).toBe('Stop policy failed: train-a');
+    expect(message.text).toContain('Stop policy nightly failed for instance train-a (uhost-abc).\nError: RetCode 8039\n');
+    expect(renderMessage([event], SHANGHAI).title).toBe('停机策略失败: train-a');
   });
 
   it('shows an unknown event type, or a payload that is not what its type promises, as a generic line', () => {
@@ -185,7 +187,7 @@ describe('renderMessage: other events', () => {
 
     const malformed = { id: 'm', type: 'capacity.available', payload: { watch: '4090-wlcb' }, createdAt: AT };
     expect(renderMessage([malformed], SHANGHAI).text).toBe('事件 capacity.available（2026-11-24 21:50:07）：watch=4090-wlcb');
-    const partialPolicy = { id: 'p', type: 'policy.failed', payload: { instanceId: 'uhost-1' }, createdAt: AT };
+    const partialPolicy = { id: 'p', type: 'policy.failed', payload: { instance: 'uhost-1' }, createdAt: AT };
     expect(renderMessage([partialPolicy], SHANGHAI).title).toBe('compshare-watch 事件: policy.failed');
   });
 

@@ -43,8 +43,8 @@ export interface Phrases {
   blindHint: string;
   recoveredTitle(watch: string): string;
   recovered(watch: WatchRef, lasted: string, since: string): string;
-  policyFailedTitle(instanceId: string): string;
-  policyFailed(instanceId: string, policy: string): string;
+  policyFailedTitle(instance: string): string;
+  policyFailed(instance: string, policy: string): string;
   /** Followed by the console link. */
   policyHint: string;
   genericTitle(type: string): string;

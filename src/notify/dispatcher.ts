@@ -52,13 +52,16 @@ export class Dispatcher {
       this.again = true;
       return;
     }
-    this.running = this.drain().finally(() => {
-      this.running = undefined;
-      if (this.again) {
-        this.again = false;
-        this.wake();
-      }
-    });
+    this.running = this.drain()
+      // A storage error must not kill the daemon; the rows are still there for the next pass.
+      .catch((error: unknown) => this.log.error({ err: error }, 'notification pass failed'))
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          this.wake();
+        }
+      });
   }
 
   /** Stops looking for work and waits for the pass under way (bounded by the channels' own timeouts). */

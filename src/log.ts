@@ -3,6 +3,9 @@ import pretty from 'pino-pretty';
 
 export type { Logger };
 
+/** The levels `--log-level` and `LOG_LEVEL` accept. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
+
 /** Field names whose values are replaced before any log line is written, wherever they appear. */
 const REDACTED_PATHS = [
   'privateKey',
@@ -22,7 +25,7 @@ const REDACTED_PATHS = [
  * output on stdout stays parseable.
  */
 export function createLogger(options: { level?: string; pretty?: boolean } = {}): Logger {
-  const level = options.level ?? process.env.LOG_LEVEL ?? 'info';
+  const level = options.level ?? 'info';
   const usePretty = options.pretty ?? process.stderr.isTTY === true;
   const redact = { paths: REDACTED_PATHS, censor: '[redacted]' };
   if (usePretty) {

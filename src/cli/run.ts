@@ -1,7 +1,8 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config/load.js';
 import { Daemon } from '../daemon/daemon.js';
-import { createLogger } from '../log.js';
+import { createLogger, LOG_LEVELS } from '../log.js';
+import { UsageError } from './usage-error.js';
 import { configOption } from './options.js';
 
 export function runCommand(): Command {
@@ -9,12 +10,12 @@ export function runCommand(): Command {
     .description('run in the foreground: poll every watch on its schedule and record the history')
     .addOption(configOption())
     .addOption(
-      new Option('--log-level <level>', 'log level (default info, or $LOG_LEVEL)').choices(['trace', 'debug', 'info', 'warn', 'error']),
+      new Option('--log-level <level>', 'log level (default info, or $LOG_LEVEL)').choices(LOG_LEVELS),
     )
     .addHelpText('after', '\nStops cleanly on SIGINT or SIGTERM. Exit status: 0 stopped, 2 usage, config or database error.')
     .action(async (options: { config?: string; logLevel?: string }) => {
       const loaded = await loadConfig({ path: options.config });
-      const log = createLogger({ level: options.logLevel });
+      const log = createLogger({ level: logLevel(options.logLevel, process.env.LOG_LEVEL) });
       const daemon = new Daemon(loaded, log);
       daemon.start();
       await new Promise<void>((resolve) => {
@@ -29,4 +30,12 @@ export function runCommand(): Command {
       });
       await daemon.stop();
     });
+}
+
+function logLevel(flag: string | undefined, env: string | undefined): string {
+  const level = flag ?? env ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new UsageError(`LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')} (got "${level}")`);
+  }
+  return level;
 }

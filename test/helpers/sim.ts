@@ -124,3 +124,14 @@ export async function put4090Rows(sim: TestSim, rows: ReadonlyArray<readonly [nu
     rows: rows.map(([gpu, cpu, mem, enough]) => ({ gpu, cpu, mem, enough })),
   });
 }
+
+/** The wire params of a CheckCompShareResourceCapacity for 4090s in the simulator's zone, as an SDK sends them. */
+export const CHECK_4090_PARAMS = {
+  Zone: SIM_ZONE,
+  GpuType: '4090',
+  MachineType: 'G',
+  MinimalCpuPlatform: 'Auto',
+  CompShareImageId: 'compshareImage-xxxx',
+  ChargeType: 'Dynamic',
+  Disks: [{ IsBoot: true, Type: 'CLOUD_SSD', Size: 60 }],
+};

@@ -2,17 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formBody } from '../../src/compshare/encode.js';
 import { signParams } from '../../src/compshare/sign.js';
 import { parseScenario } from '../../src/sim/scenario.js';
-import { SIM_PRIVATE_KEY, SIM_PUBLIC_KEY, SIM_REGION, SIM_ZONE, startTestSim, type TestSim } from '../helpers/sim.js';
+import { CHECK_4090_PARAMS, SIM_PRIVATE_KEY, SIM_PUBLIC_KEY, SIM_REGION, SIM_ZONE, startTestSim, type TestSim } from '../helpers/sim.js';
 
-const CHECK = {
-  Zone: SIM_ZONE,
-  GpuType: '4090',
-  MachineType: 'G',
-  MinimalCpuPlatform: 'Auto',
-  CompShareImageId: 'compshareImage-xxxx',
-  ChargeType: 'Dynamic',
-  Disks: [{ IsBoot: true, Type: 'CLOUD_SSD', Size: 60 }],
-};
+const CHECK = CHECK_4090_PARAMS;
 
 describe('simulator protocol', () => {
   let sim: TestSim;

@@ -3,20 +3,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WALK_STEP_SECONDS } from '../../src/sim/random-walk.js';
 import { ScenarioError, defaultScenario, loadScenarioFile, parseScenario } from '../../src/sim/scenario.js';
-import { SIM_ZONE, startTestSim, type TestSim } from '../helpers/sim.js';
+import { CHECK_4090_PARAMS, SIM_ZONE, startTestSim, type TestSim } from '../helpers/sim.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
 const T0_MS = Date.UTC(2026, 0, 15, 8, 0, 0);
 
-const CHECK = {
-  Zone: SIM_ZONE,
-  GpuType: '4090',
-  MachineType: 'G',
-  MinimalCpuPlatform: 'Auto',
-  CompShareImageId: 'compshareImage-xxxx',
-  ChargeType: 'Dynamic',
-  Disks: [{ IsBoot: true, Type: 'CLOUD_SSD', Size: 60 }],
-};
+const CHECK = CHECK_4090_PARAMS;
 
 /** The Specs rows of a signed Check, as `gpu:enough` strings. */
 async function specs(sim: TestSim, gpuType = '4090'): Promise<string[]> {

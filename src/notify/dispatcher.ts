@@ -109,25 +109,32 @@ export class Dispatcher {
     }
   }
 
+  /**
+   * Each row is judged on its own tries and age, so an alert that just joined a batch with a long-failing one is not
+   * given up on with it.
+   */
   private recordFailure(name: string, batch: OutboxItem[], error: unknown): void {
-    const ids = batch.map((item) => item.id);
     const message = error instanceof Error ? error.message : String(error);
     const now = this.clock.now();
-    const attempts = Math.max(...batch.map((item) => item.attempts)) + 1;
-    const oldest = Math.min(...batch.map((item) => item.createdAt));
     const permanent = error instanceof DeliveryError && error.permanent;
-    if (permanent || attempts >= this.settings.maxAttempts || now - oldest >= this.settings.maxAgeMs) {
-      this.outbox.markFailed(ids, message);
-      const why = permanent ? 'cannot be delivered' : `gave up after ${attempts} attempts`;
+    const exhausted = (item: OutboxItem) =>
+      permanent || item.attempts + 1 >= this.settings.maxAttempts || now - item.createdAt >= this.settings.maxAgeMs;
+    const givenUp = batch.filter(exhausted);
+    if (givenUp.length > 0) {
+      this.outbox.markFailed(givenUp.map((item) => item.id), message);
+      const why = permanent ? 'cannot be delivered' : 'gave up after the last attempt';
       // A channel that is down stays down for many events: say so once until it works again.
       if (!this.reported.has(name)) this.log.error({ channel: name, err: message }, `notification ${why}`);
       this.reported.add(name);
-      return;
     }
-    const delay = Math.min(this.settings.retryMaxMs, this.settings.retryBaseMs * 2 ** (attempts - 1));
-    this.outbox.markRetry(ids, now + delay, message);
-    this.log.warn({ channel: name, attempts, retryInMs: delay, err: message }, 'notification failed; will retry');
+    const retried = batch.filter((candidate) => !exhausted(candidate));
+    for (const item of retried) {
+      const delay = Math.min(this.settings.retryMaxMs, this.settings.retryBaseMs * 2 ** item.attempts);
+      this.outbox.markRetry([item.id], now + delay, message);
+    }
+    if (retried.length > 0) this.log.warn({ channel: name, alerts: retried.length, err: message }, 'notification failed; will retry');
   }
+
 }
 
 /** Stable for the same events on the same channel, so a redelivery after a crash carries the same id. */

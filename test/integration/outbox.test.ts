@@ -111,6 +111,24 @@ describe('outbox and dispatcher', () => {
     expect(outbox.open()).toMatchObject([{ status: 'failed', attempts: 3, lastError: 'HTTP 503' }]);
   });
 
+  it('judges each alert of a batch on its own tries: a newcomer is not given up on with an old failure', async () => {
+    poll(outcome(false, false));
+    inbox.failWith = new DeliveryError('HTTP 503');
+    now += 1_000;
+    poll(outcome(true, false));
+    await dispatcher.drain();
+    now += 1_000;
+    await dispatcher.drain();
+    // The first alert has now failed twice (one try left, due in 2 s); a second one becomes due at the same time.
+    now += 2_000;
+    poll(outcome(true, true));
+    await dispatcher.drain();
+    expect(outbox.open().map((row) => [row.eventType, row.status, row.attempts])).toEqual([
+      ['capacity.available', 'pending', 1],
+      ['capacity.available', 'failed', 3],
+    ]);
+  });
+
   it('gives up at once on a permanent failure', async () => {
     poll(outcome(false));
     inbox.failWith = new DeliveryError('no desktop session bus', true);

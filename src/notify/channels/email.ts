@@ -1,4 +1,5 @@
-import { createTransport } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
+import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import { z } from 'zod';
 import { DeliveryError, type Channel } from '../channel.js';
 import { timeoutMs } from '../config-fields.js';
@@ -55,17 +56,22 @@ export const emailChannel = {
   configSchema,
   create(name, config, deps) {
     const { smtp } = config;
-    const transport = createTransport({
-      pool: true,
-      host: smtp.host,
-      port: smtp.port,
-      secure: smtp.secure,
-      requireTLS: smtp.requireTLS,
-      auth: smtp.user === undefined ? undefined : { user: smtp.user, pass: smtp.pass },
-      connectionTimeout: config.timeoutMs,
-      greetingTimeout: config.timeoutMs,
-      socketTimeout: config.timeoutMs,
-    });
+    // nodemailer is loaded, and the pool made, on the first send: commands that never mail start faster.
+    let transport: Promise<Transporter<SMTPPool.SentMessageInfo>> | undefined;
+    const pool = () =>
+      (transport ??= import('nodemailer').then(({ createTransport }) =>
+        createTransport({
+          pool: true,
+          host: smtp.host,
+          port: smtp.port,
+          secure: smtp.secure,
+          requireTLS: smtp.requireTLS,
+          auth: smtp.user === undefined ? undefined : { user: smtp.user, pass: smtp.pass },
+          connectionTimeout: config.timeoutMs,
+          greetingTimeout: config.timeoutMs,
+          socketTimeout: config.timeoutMs,
+        }),
+      ));
     const server = `${smtp.host}:${smtp.port}`;
     const secrets = smtp.pass === undefined ? [] : [smtp.pass];
     return {
@@ -74,7 +80,7 @@ export const emailChannel = {
       async send({ message, deliveryId }) {
         let info;
         try {
-          info = await transport.sendMail({
+          info = await (await pool()).sendMail({
             from: config.from,
             to: config.to,
             subject: message.title,
@@ -91,7 +97,7 @@ export const emailChannel = {
         }
       },
       async close() {
-        transport.close();
+        if (transport) (await transport).close();
       },
     };
   },

@@ -67,7 +67,12 @@ export function desiredStopTime(
     return { action: 'skip', reason: `not running (${instance.state || 'no state'})` };
   }
 
-  const [winner, policyStop] = earliest(policies, instance, now);
+  const found = earliest(policies, instance, now);
+  if (!found) {
+    const waiting = policies.map((policy) => `${policy.name}: ${policy.rule.summary}`).join('; ');
+    return { action: 'skip', reason: `no StartTime reported yet (${waiting}); checked again at the next reconcile` };
+  }
+  const [winner, policyStop] = found;
   const floor = earliestAllowedStop(now);
   const desiredStop = Math.max(policyStop, floor);
   const adjustment: Adjustment | undefined = policyStop < now ? 'past-due' : policyStop < floor ? 'too-soon' : undefined;
@@ -98,16 +103,19 @@ export function desiredStopTime(
   return decide('keep', '; an earlier stop is already set (override: false)');
 }
 
-/** The policy asking for the earliest stop, and that time; on a tie the first configured wins. */
+/**
+ * The policy asking for the earliest stop, and that time; on a tie the first configured wins. Undefined when no
+ * policy can name a time yet.
+ */
 function earliest(
   policies: readonly [NamedPolicy, ...NamedPolicy[]],
   instance: InstanceFacts,
   now: number,
-): [NamedPolicy, number] {
-  let best: [NamedPolicy, number] = [policies[0], policies[0].rule.stopTime(instance, now)];
-  for (const policy of policies.slice(1)) {
+): [NamedPolicy, number] | undefined {
+  let best: [NamedPolicy, number] | undefined;
+  for (const policy of policies) {
     const at = policy.rule.stopTime(instance, now);
-    if (at < best[1]) best = [policy, at];
+    if (at !== null && (best === undefined || at < best[1])) best = [policy, at];
   }
   return best;
 }

@@ -78,7 +78,7 @@ export function planInstances(policies: PolicyMap, instances: readonly Instance[
     const selecting = named.filter((policy) => selects(policy.select, instance));
     for (const policy of selecting) matched.add(policy.name);
     const [first, ...rest] = selecting;
-    if (first === undefined || !selecting.some((policy) => policy.name in scope)) continue;
+    if (first === undefined || !selecting.some((policy) => Object.hasOwn(scope, policy.name))) continue;
     const decision = desiredStopTime([first, ...rest], instance, options.now, options.ownStops?.get(instance.id));
     rows.push(rowFor(instance, decision));
   }
@@ -107,7 +107,7 @@ function rowFor(instance: Instance, decision: Decision): PlanRow {
 /** The policies whose instances are planned: all of them, or the one `--policy` names (known to exist). */
 function scopeOf(policies: PolicyMap, only: string | undefined): PolicyMap {
   if (only === undefined) return policies;
-  const policy = policies[only];
+  const policy = Object.hasOwn(policies, only) ? policies[only] : undefined;
   return policy === undefined ? {} : { [only]: policy };
 }
 

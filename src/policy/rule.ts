@@ -13,9 +13,9 @@ export interface StopRule {
   readonly summary: string;
   /**
    * The stop time the rule asks for, in unix seconds. It may be in the past: the instance is then overdue, and the
-   * planner stops it as soon as the API allows.
+   * planner stops it as soon as the API allows. Null when the instance does not say enough yet (no StartTime).
    */
-  stopTime(instance: RuleInstance, now: number): number;
+  stopTime(instance: RuleInstance, now: number): number | null;
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   type NamedPolicy,
 } from '../../src/policy/compute.js';
 import { MIN_STOP_LEAD_SECONDS } from '../../src/compshare/actions/update-stop-scheduler.js';
+import { maxRuntime } from '../../src/policy/rules/max-runtime.js';
 
 const NOW = Date.parse('2026-03-10T12:00:00+08:00') / 1000;
 const HOUR = 3600;
@@ -20,6 +21,18 @@ function instance(facts: Partial<InstanceFacts> = {}): InstanceFacts {
 }
 
 describe('desiredStopTime', () => {
+  it('skips an instance without a StartTime under maxRuntimeHours, instead of moving its stop at every reconcile', () => {
+    const cap: NamedPolicy = { name: 'cap', override: false, rule: maxRuntime.compile({ maxRuntimeHours: 8 }) };
+    const starting = instance({ startTime: 0 });
+    for (const now of [NOW, NOW + 300, NOW + 600]) {
+      const decision = desiredStopTime([cap], starting, now);
+      expect(decision).toMatchObject({ action: 'skip' });
+      expect(decision.reason).toMatch(/no StartTime reported yet/);
+    }
+    // Another policy that can name a time still applies.
+    expect(desiredStopTime([cap, policy('night', NOW + 5 * HOUR)], starting, NOW)).toMatchObject({ action: 'set', policy: 'night' });
+  });
+
   it('sets the policy time on an instance with no stop', () => {
     expect(desiredStopTime([policy('night', NOW + 11 * HOUR)], instance(), NOW)).toMatchObject({
       action: 'set',

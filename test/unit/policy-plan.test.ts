@@ -48,6 +48,13 @@ const fleet = [
 ];
 
 describe('planInstances', () => {
+  it('narrows to --policy by the policy names themselves, not names every object has (constructor, toString)', () => {
+    const tricky = { night: capAfter(10, { tag: ['training'] }), constructor: capAfter(4, { name: ['dev-*'] }) };
+    const plan = planInstances(tricky, fleet, { now: NOW, only: 'night' });
+    expect(plan.rows.map((row) => row.instance)).toEqual(['train-1', 'grab-1']);
+    expect(planInstances(tricky, fleet, { now: NOW, only: 'toString' }).rows).toEqual([]);
+  });
+
   it('plans only the instances some policy selects, and names the policies that select none', () => {
     const plan = planInstances(policies, fleet, { now: NOW });
     expect(plan.rows.map((row) => [row.instance, row.action, row.policy])).toEqual([

@@ -11,10 +11,10 @@ export const maxRuntime = defineRuleKind({
     return {
       kind: 'maxRuntimeHours',
       summary: `${maxRuntimeHours}h after start`,
-      stopTime(instance: RuleInstance, now: number): number {
-        // A Starting instance has no StartTime yet; its runtime begins about now.
-        const started = instance.startTime > 0 ? instance.startTime : now;
-        return started + Math.round(maxRuntimeHours * 3_600);
+      stopTime(instance: RuleInstance): number | null {
+        // Without a StartTime there is nothing to count from. Counting from "now" instead would move the stop later
+        // at every reconcile, and an instance that never reports one would never stop.
+        return instance.startTime > 0 ? instance.startTime + Math.round(maxRuntimeHours * 3_600) : null;
       },
     };
   },

@@ -26,10 +26,13 @@ export function enqueueEvent(
   const now = clock.now();
   const quietEnd = holdable && route.quietHours ? quietUntil(route.quietHours, now) : null;
   for (const channel of channels) {
-    const pending = outbox.pendingDueAt(channel, event.watch);
     const lastSent = outbox.lastSentAt(channel, event.watch);
     const afterLast = lastSent !== null && now - lastSent < settings.groupWindowMs ? lastSent + settings.groupWindowMs : now;
-    const due = Math.max(pending ?? afterLast, quietEnd ?? 0);
+    // Join a follow-up that is about to go anyway, never one held far off (by quiet hours): an urgent alert
+    // behind a held one would wait with it.
+    const pending = outbox.pendingDueAt(channel, event.watch);
+    const joinable = pending !== null && pending <= afterLast + settings.groupWindowMs ? pending : null;
+    const due = Math.max(joinable ?? afterLast, quietEnd ?? 0);
     outbox.enqueue(event.seq, channel, event.watch, due, now);
   }
 }

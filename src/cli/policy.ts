@@ -9,6 +9,7 @@ import { deleteStopScheduler } from '../compshare/actions/delete-stop-scheduler.
 import { CompshareError } from '../compshare/errors.js';
 import { HistoryStore } from '../store/history-store.js';
 import { PolicyActionRepository } from '../store/policy-actions.js';
+import { routeEventsToOutbox } from '../notify/notifier.js';
 import { applyPlan, type ApplyResult } from '../policy/apply.js';
 import { buildPlan, isSetRow, type Plan, type PolicyMap } from '../policy/plan.js';
 import { selects } from '../policy/select.js';
@@ -126,6 +127,8 @@ async function withStore<T>(
   body: (store: HistoryStore, actions: PolicyActionRepository) => Promise<T>,
 ): Promise<T> {
   const store = HistoryStore.open(loaded.config.storage.path);
+  // A failure event written here is alerted on by the daemon, like one the daemon wrote itself.
+  routeEventsToOutbox(loaded.config, store, systemClock);
   try {
     return await body(store, new PolicyActionRepository(store.db));
   } finally {
@@ -137,6 +140,8 @@ async function withStore<T>(
 function readOwnStops(loaded: LoadedConfig): Map<string, number> {
   if (!existsSync(loaded.config.storage.path)) return new Map();
   const store = HistoryStore.open(loaded.config.storage.path);
+  // A failure event written here is alerted on by the daemon, like one the daemon wrote itself.
+  routeEventsToOutbox(loaded.config, store, systemClock);
   try {
     return new PolicyActionRepository(store.db).ownStops();
   } finally {

@@ -22,8 +22,7 @@ export class Notifier {
     this.channels = new Map(
       Object.entries(config.notifiers).map(([name, notifier]) => [name, createChannel(name, notifier, { log, env })]),
     );
-    const outbox = new OutboxRepository(store.db);
-    const routes = routesOf(config);
+    const outbox = routeEventsToOutbox(config, store, clock, () => this.dispatcher.wake());
     this.dispatcher = new Dispatcher(
       outbox,
       this.channels,
@@ -32,11 +31,6 @@ export class Notifier {
       clock,
       log,
     );
-    store.onEvent((event) => {
-      enqueueEvent(outbox, routes.get(event.watch), event, { groupWindowMs: config.delivery.groupWindow }, clock);
-      // Runs after the surrounding transaction has committed: better-sqlite3 transactions are synchronous.
-      queueMicrotask(() => this.dispatcher.wake());
-    });
   }
 
   start(): void {
@@ -47,6 +41,21 @@ export class Notifier {
     await this.dispatcher.stop();
     await Promise.all([...this.channels.values()].map((channel) => channel.close?.()));
   }
+}
+
+/**
+ * Makes every event the store records become outbox rows for its channels, in the event's transaction. Used by the
+ * daemon and by any command that records events (`policy apply`), so the daemon delivers them later.
+ */
+export function routeEventsToOutbox(config: Config, store: HistoryStore, clock: Clock, onCommitted?: () => void): OutboxRepository {
+  const outbox = new OutboxRepository(store.db);
+  const routes = routesOf(config);
+  store.onEvent((event) => {
+    enqueueEvent(outbox, routes.get(event.watch), event, { groupWindowMs: config.delivery.groupWindow }, clock);
+    // Runs after the surrounding transaction has committed: better-sqlite3 transactions are synchronous.
+    if (onCommitted) queueMicrotask(onCommitted);
+  });
+  return outbox;
 }
 
 /** Each watch's route, and under `null` the route for events of no watch (policy failures). */

@@ -76,6 +76,20 @@ describe('compshare-watch policy', () => {
       expect((await updates()).map((request) => request.params.UHostId)).toEqual([...SELECTED_RUNNING]);
     });
 
+    it('queues the failure alert for the daemon to deliver', async () => {
+      const withNotifier = writeSimConfig(
+        dir,
+        sim.url,
+        `${fleetPoliciesYaml(nightlyAtInNineHours())}notify: [hook]\nnotifiers:\n  hook: { type: webhook, url: "http://127.0.0.1:9/" }\n`,
+      );
+      await sim.addFault({ kind: 'retcode', action: UPDATE, count: 1, retCode: 8001, message: 'simulated refusal' });
+      await run(['apply', '--yes', '-c', withNotifier]);
+      const store = HistoryStore.open(join(dir, 'history.db'));
+      const queued = store.db.prepare('SELECT o.channel, o.status, e.type FROM outbox o JOIN events e ON e.seq = o.event_seq').all();
+      store.close();
+      expect(queued).toEqual([{ channel: 'hook', status: 'pending', type: 'policy.failed' }]);
+    });
+
     it('refuses to run without --yes when there is no terminal to confirm on', async () => {
       await expect(run(['apply', '-c', config])).rejects.toThrow(UsageError);
       expect(await sim.requests()).toEqual([]);

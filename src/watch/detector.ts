@@ -34,6 +34,11 @@ export interface DetectorSettings {
   blindAfterMs: number;
   /** While a key stays available, a reminder each time this much more time has passed (off when unset). */
   remindEveryMs?: number | undefined;
+  /**
+   * The keys the watch is about (its `match`); others are neither read nor judged. Stored keys the predicate no
+   * longer accepts (the user narrowed `match`) are left alone rather than read as gone.
+   */
+  tracks?: ((key: SpecKey) => boolean) | undefined;
 }
 
 export type PollOutcome =
@@ -113,11 +118,12 @@ function detectReadings(
     detection.events.push({ type: 'watch.recovered', at: now, failingSince: health.failingSince });
   }
   // Keys we know but the answer left out read as "not enough".
+  const tracked = settings.tracks ?? (() => true);
   const readings = new Map<string, { key: SpecKey; available: boolean }>();
-  for (const [id, { key }] of keys) readings.set(id, { key, available: false });
+  for (const [id, { key }] of keys) if (tracked(key)) readings.set(id, { key, available: false });
   for (const row of rows) {
     const key = { gpu: row.gpu, cpu: row.cpu, mem: row.mem };
-    readings.set(keyId(key), { key, available: row.resourceEnough });
+    if (tracked(key)) readings.set(keyId(key), { key, available: row.resourceEnough });
   }
   for (const [id, { key, available }] of readings) {
     detection.readings.push({ key, available });

@@ -4,14 +4,12 @@ import { CompshareError } from '../compshare/errors.js';
 import type { HistoryStore, WatchIdentity } from '../store/history-store.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../log.js';
-import type { Detection, DetectorSettings, PollOutcome, SpecKey } from './detector.js';
+import type { Detection, DetectorSettings, PollOutcome } from './detector.js';
 import { keyId } from './detector.js';
 
 /** Everything one watch needs to be polled. */
 export interface PollTarget extends WatchIdentity {
   request: CapacityRequest;
-  /** The rows this watch is about; the others are neither tracked nor alerted on. */
-  matches: (row: SpecKey) => boolean;
   detector: DetectorSettings;
 }
 
@@ -29,7 +27,7 @@ export async function pollWatch(deps: PollerDeps, target: PollTarget): Promise<D
   let requestUuid: string | undefined;
   try {
     const result = await checkResourceCapacity(deps.client, target.request);
-    outcome = { ok: true, rows: result.rows.filter(target.matches) };
+    outcome = { ok: true, rows: result.rows };
     requestUuid = result.requestUuid;
   } catch (error) {
     if (!(error instanceof CompshareError)) throw error;

@@ -8,12 +8,12 @@ export function pollTargetOf(watch: WatchConfig): PollTarget {
     zone: watch.zone,
     gpuType: watch.gpuType,
     request: watch,
-    matches: (row) => matchesSpec(watch.match, row),
     detector: {
       confirmUp: watch.confirmUp,
       confirmDown: watch.confirmDown,
       blindAfterMs: watch.blindAfter,
       remindEveryMs: watch.repeatEvery,
+      tracks: (key) => matchesSpec(watch.match, key),
     },
   };
 }

@@ -110,4 +110,15 @@ describe('detector', () => {
     expect(reminders.map((e) => (e as { count: number }).count)).toEqual([1, 2]);
     expect(events.map((e) => e.type)).toEqual(['capacity.available', 'capacity.reminder', 'capacity.reminder', 'capacity.soldout']);
   });
+
+  it('reads only the keys the watch tracks, and leaves a stored key alone once match no longer selects it', () => {
+    const onlyOne = { ...settings, tracks: (key: SpecKey) => key.gpu === 1 };
+    const before = run([ok([one, true], [two, true])]);
+    expect(before.transitions).toHaveLength(2);
+    // match narrowed to 1 GPU: the 2-GPU key, still available, must not be read as sold out.
+    const after = run([ok([one, true], [two, true]), ok([one, true], [two, true])], onlyOne, { health: before.health, keys: before.keys });
+    expect(after.transitions).toEqual([]);
+    expect(after.events).toEqual([]);
+    expect(detect(before.health, before.keys, ok([one, true], [two, false]), onlyOne, 2e6).readings.map((r) => r.key)).toEqual([one]);
+  });
 });

@@ -8,7 +8,10 @@ export function pruneOlderThan(db: Db, retentionDays: number, now: number): Reco
   const cutoff = now - retentionDays * MS_PER_DAY;
   const statements = {
     polls: db.prepare('DELETE FROM polls WHERE at < ?'),
-    transitions: db.prepare('DELETE FROM transitions WHERE at < ?'),
+    // Each key's newest transition stays, however old: it says what state the key is in, which stats need.
+    transitions: db.prepare(
+      'DELETE FROM transitions WHERE at < ? AND id NOT IN (SELECT MAX(id) FROM transitions GROUP BY spec_key_id)',
+    ),
     events: db.prepare('DELETE FROM events WHERE created_at < ?'),
     policy_actions: db.prepare('DELETE FROM policy_actions WHERE at < ?'),
     hourly_watch: db.prepare('DELETE FROM hourly_watch WHERE hour < ?'),

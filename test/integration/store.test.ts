@@ -106,8 +106,11 @@ describe('HistoryStore', () => {
     const day = 86_400_000;
     store.recordPoll(watch, { at: 1 * day, latencyMs: 5, outcome: rows(true) }, settings);
     store.recordPoll(watch, { at: 200 * day, latencyMs: 5, outcome: rows(true) }, settings);
+    store.recordPoll(watch, { at: 2 * day, latencyMs: 5, outcome: rows(true) }, settings);
     const removed = store.prune(180, 200 * day);
-    expect(removed).toMatchObject({ polls: 1, transitions: 1, events: 1, hourly_spec: 1 });
+    expect(removed).toMatchObject({ polls: 1, transitions: 0, events: 1, hourly_spec: 2 });
+    // The key has been available since day 1: its only transition is what says so, and it stays.
+    expect(store.transitions.list(0).map((t) => [t.gpu, t.to])).toEqual([[1, 'available']]);
     store.close();
   });
 });

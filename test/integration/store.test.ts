@@ -105,8 +105,8 @@ describe('HistoryStore', () => {
     const store = HistoryStore.open(join(tempDir(), 'history.db'));
     const day = 86_400_000;
     store.recordPoll(watch, { at: 1 * day, latencyMs: 5, outcome: rows(true) }, settings);
-    store.recordPoll(watch, { at: 200 * day, latencyMs: 5, outcome: rows(true) }, settings);
     store.recordPoll(watch, { at: 2 * day, latencyMs: 5, outcome: rows(true) }, settings);
+    store.recordPoll(watch, { at: 200 * day, latencyMs: 5, outcome: rows(true) }, settings);
     const removed = store.prune(180, 200 * day);
     expect(removed).toMatchObject({ polls: 1, transitions: 0, events: 1, hourly_spec: 2 });
     // The key has been available since day 1: its only transition is what says so, and it stays.

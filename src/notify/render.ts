@@ -35,6 +35,8 @@ const capacityPayload = z.object({
   cpu: z.number(),
   mem: z.number(),
   previousSince: z.number().nullable(),
+  /** Reminders only: since when the row has been available. */
+  availableSince: z.number().optional(),
 });
 const blindPayload = z.object({ ...watchFields, failingSince: z.number(), error: z.string() });
 const recoveredPayload = z.object({ ...watchFields, failingSince: z.number() });
@@ -148,7 +150,7 @@ function renderCapacity(type: CapacityType, payloads: [CapacityPayload, ...Capac
     { strong: phrases.spec(payload) },
     phrases.rowSeparator,
     kind === 'reminder'
-      ? phrases.availableSince(formatLocalTime(payload.at, timezone))
+      ? phrases.availableSince(formatLocalTime(payload.availableSince ?? payload.at, timezone))
       : phrases.previousState(state, payload.previousSince === null ? null : formatDuration(payload.at - payload.previousSince)),
   ]);
   const blocks: Block[] = [{ line: [phrases.capacityHeading(kind, first)] }, { list: rows }];

@@ -93,16 +93,18 @@ describe('renderMessage: capacity', () => {
   });
 
   it('words a reminder as "still available", since when, with the next step', () => {
-    const zh = renderMessage([single], { ...SHANGHAI, reminder: true });
+    // As the store writes a reminder: sent at AT, the row available since 30 minutes before.
+    const reminder = { ...single, payload: { ...single.payload, previousSince: null, availableSince: AT - 30 * MINUTE, count: 1 } };
+    const zh = renderMessage([reminder], { ...SHANGHAI, reminder: true });
     expect(zh.title).toBe('4090 仍有货: 4090-wlcb 1卡16核64G');
     expect(zh.text).toBe(
       [
         '监控 4090-wlcb（可用区 cn-wlcb-01，GPU 4090）仍然有货：',
-        '- 1卡16核64G：自 2026-11-24 21:50:07 起有货',
+        '- 1卡16核64G：自 2026-11-24 21:20:07 起有货',
         `下一步：库存随时可能售罄，请尽快到控制台创建实例：${CONSOLE_URL}`,
       ].join('\n'),
     );
-    expect(renderMessage([single], { ...ENGLISH, reminder: true }).title).toBe('4090 still available: 4090-wlcb 1 GPU/16C/64G');
+    expect(renderMessage([reminder], { ...ENGLISH, reminder: true }).title).toBe('4090 still available: 4090-wlcb 1 GPU/16C/64G');
   });
 
   it('gives the same content as Markdown (title first, link clickable) and as HTML', () => {

@@ -30,6 +30,7 @@ export class Dispatcher {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
+  private stopping = false;
   private readonly reported = new Set<string>();
 
   constructor(
@@ -48,6 +49,7 @@ export class Dispatcher {
 
   /** Looks for due rows now (after an event was committed, say); coalesces with a pass already under way. */
   wake(): void {
+    if (this.stopping) return;
     if (this.running) {
       this.again = true;
       return;
@@ -64,8 +66,12 @@ export class Dispatcher {
       });
   }
 
-  /** Stops looking for work and waits for the pass under way (bounded by the channels' own timeouts). */
+  /**
+   * Stops looking for work and waits for the sends under way (each bounded by its channel's timeout); batches not
+   * yet started stay in the outbox for the next start, so a channel that is down cannot stretch a shutdown.
+   */
   async stop(): Promise<void> {
+    this.stopping = true;
     clearInterval(this.timer);
     this.timer = undefined;
     this.again = false;
@@ -86,7 +92,10 @@ export class Dispatcher {
     }
     // Channels in parallel; one channel's batches in order, so a slow SMTP server delays only email.
     await Promise.all([...byChannel].map(async ([, channelBatches]) => {
-      for (const batch of channelBatches) await this.deliver(batch);
+      for (const batch of channelBatches) {
+        if (this.stopping) return;
+        await this.deliver(batch);
+      }
     }));
   }
 

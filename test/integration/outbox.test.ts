@@ -176,6 +176,24 @@ describe('outbox and dispatcher', () => {
     expect(inbox.deliveries[0]!.deliveryId).toBe(inbox.deliveries[1]!.deliveryId);
   });
 
+  it('stops after the send under way, leaving the other batches for the next start', async () => {
+    for (const name of ['w-a', 'w-b', 'w-c']) {
+      store.recordPoll({ ...watch, name }, { at: now, latencyMs: 1, outcome: outcome(true) }, settings);
+    }
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    inbox.send = async (delivery) => {
+      await gate;
+      inbox.deliveries.push(delivery);
+    };
+    dispatcher.wake();
+    const stopped = dispatcher.stop();
+    release();
+    await stopped;
+    expect(inbox.deliveries).toHaveLength(1);
+    expect(outbox.open().filter((row) => row.status === 'pending')).toHaveLength(2);
+  });
+
   it('writes one outbox row per event and channel, in the event transaction', () => {
     poll(outcome(true, true));
     expect(outbox.open().map((row) => row.eventType)).toEqual(['capacity.available', 'capacity.available']);

@@ -1,68 +1,53 @@
-import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { StoreError } from '../store/errors.js';
 
-/** Held while a daemon runs; released on shutdown. */
+/** Held while a daemon runs; released on shutdown, and by the operating system if the process dies. */
 export interface DaemonLock {
   release(): void;
 }
 
 /**
- * One daemon per database: a `<db>.lock` file holding the owner's pid. A lock left behind by a process that no
- * longer exists (kill -9, power cut) is taken over, so a crash never blocks the next start.
+ * One daemon per database. The lock is an exclusive SQLite lock on `<db>.lock`, i.e. an OS file lock: it vanishes
+ * with its process, so a crash, kill -9 or power cut never leaves a stale lock, and a reused pid cannot fake one.
+ * `<db>.pid` beside it only names the holder in the message a second daemon prints.
  */
 export function acquireLock(databasePath: string, pid: number = process.pid): DaemonLock {
-  const path = `${databasePath}.lock`;
-  if (!tryCreate(path, pid)) {
-    const holder = readHolder(path);
-    if (holder !== null && holder !== pid && isAlive(holder)) {
-      throw new StoreError(`another compshare-watch (pid ${holder}) is already running on ${databasePath}; stop it first`);
+  const lockPath = `${databasePath}.lock`;
+  const pidPath = `${databasePath}.pid`;
+  let lock: Database.Database;
+  try {
+    // The lock comes before the database, so it may be the first thing in a new storage folder.
+    mkdirSync(dirname(databasePath), { recursive: true, mode: 0o700 });
+    lock = new Database(lockPath, { timeout: 0 });
+    lock.pragma('locking_mode = EXCLUSIVE');
+    // Nothing in it needs to survive a crash; no journal file beside it.
+    lock.pragma('journal_mode = MEMORY');
+    // The first write takes the exclusive lock; EXCLUSIVE locking mode keeps it until the connection closes.
+    lock.exec('CREATE TABLE IF NOT EXISTS held (at INTEGER); DELETE FROM held; INSERT INTO held VALUES (0)');
+  } catch (error) {
+    if ((error as { code?: string }).code === 'SQLITE_BUSY') {
+      const holder = readPid(pidPath);
+      const who = holder === null ? 'another compshare-watch' : `another compshare-watch (pid ${holder})`;
+      throw new StoreError(`${who} is already running on ${databasePath}; stop it first`);
     }
-    // Stale: replace it atomically so two starters cannot both think they removed it.
-    const temporary = `${path}.${pid}`;
-    writeFileSync(temporary, `${pid}\n`, { mode: 0o600 });
-    renameSync(temporary, path);
+    throw new StoreError(`cannot create lock file ${lockPath}: ${(error as Error).message}`);
   }
+  writeFileSync(pidPath, `${pid}\n`, { mode: 0o600 });
   return {
     release() {
-      if (readHolder(path) === pid) unlinkSync(path);
+      if (readPid(pidPath) === pid) rmSync(pidPath, { force: true });
+      lock.close();
     },
   };
 }
 
-function tryCreate(path: string, pid: number): boolean {
-  try {
-    writeFileExclusive(path, pid);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw new StoreError(`cannot create lock file ${path}: ${(error as Error).message}`);
-  }
-}
-
-function writeFileExclusive(path: string, pid: number): void {
-  const fd = openSync(path, 'wx', 0o600);
-  try {
-    writeSync(fd, `${pid}\n`);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function readHolder(path: string): number | null {
+function readPid(path: string): number | null {
   try {
     const pid = Number.parseInt(readFileSync(path, 'utf8').trim(), 10);
     return Number.isInteger(pid) && pid > 0 ? pid : null;
   } catch {
     return null;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

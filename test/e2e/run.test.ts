@@ -80,7 +80,7 @@ describe('compshare-watch run', () => {
     daemon.child.kill('SIGTERM');
     expect(await daemon.exited).toBe(0);
     expect(daemon.stderr()).toMatch(/compshare-watch stopped/);
-    expect(existsSync(`${db}.lock`)).toBe(false);
+    expect(existsSync(`${db}.pid`)).toBe(false);
   });
 
   it('records a burst of faults as failed polls and invents no transition', async () => {
@@ -135,7 +135,7 @@ describe('compshare-watch run', () => {
 
   it('refuses a second daemon on the same database, naming the first one', async () => {
     const first = start();
-    await waitFor(() => existsSync(`${db}.lock`), Boolean, 'the lock');
+    await waitFor(() => existsSync(`${db}.pid`), Boolean, 'the lock');
     const second = await runCli(['run', '--config', config], { env: keys });
     expect(second.code).toBe(2);
     expect(second.stderr).toMatch(new RegExp(`another compshare-watch \\(pid ${first.child.pid}\\) is already running`));

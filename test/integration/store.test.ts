@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openDatabase } from '../../src/store/db.js';
@@ -124,10 +125,23 @@ describe('daemon lock', () => {
     acquireLock(path, process.pid + 1).release();
   });
 
-  it('takes over a lock left by a process that no longer exists', () => {
+  it('is free again once its holder is killed, and a stale pid file does not block', async () => {
     const path = join(tempDir(), 'history.db');
-    acquireLock(path, 2 ** 22 + 12345);
+    const lockModule = new URL('../../dist/daemon/lock.js', import.meta.url).href;
+    const script = `const { acquireLock } = await import(${JSON.stringify(lockModule)}); acquireLock(${JSON.stringify(path)}); console.log('held'); setInterval(() => {}, 1000);`;
+    const holder = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
+    expect(() => acquireLock(path)).toThrow(new RegExp(`pid ${holder.pid}\\b`));
+
+    holder.kill('SIGKILL');
+    await new Promise((resolve) => holder.once('close', resolve));
+    // The killed holder's pid file is still there (and its pid could be anyone's now): only a held lock counts.
+    expect(existsSync(`${path}.pid`)).toBe(true);
     const lock = acquireLock(path);
+    expect(readFileSync(`${path}.pid`, 'utf8')).toBe(`${process.pid}\n`);
     lock.release();
+    expect(existsSync(`${path}.pid`)).toBe(false);
   });
+
+
 });

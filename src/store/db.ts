@@ -25,8 +25,20 @@ export function openDatabase(path: string, allMigrations: readonly Migration[] =
     return db;
   } catch (error) {
     db.close();
-    throw error;
+    throw asStoreError(error, path);
   }
+}
+
+/** SQLite's own failures on opening (not a database, read-only, locked) are a user's problem to fix: one line. */
+function asStoreError(error: unknown, path: string): unknown {
+  if (!(error instanceof Database.SqliteError)) return error;
+  const hint: Record<string, string> = {
+    SQLITE_NOTADB: 'it is not a compshare-watch database; point storage.path at another file',
+    SQLITE_READONLY: 'it is read-only for this user',
+    SQLITE_BUSY: 'another process holds it locked',
+    SQLITE_CORRUPT: 'it is damaged; move it aside to start a new history',
+  };
+  return new StoreError(`cannot use database ${path}: ${hint[error.code] ?? error.message}`);
 }
 
 function openFile(path: string): Db {

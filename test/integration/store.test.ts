@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openDatabase } from '../../src/store/db.js';
@@ -39,6 +39,12 @@ describe('database', () => {
     raw.prepare("INSERT INTO schema_migrations VALUES (999, 'future', 0)").run();
     raw.close();
     expect(() => openDatabase(path)).toThrow(/written by a newer compshare-watch \(schema 999/);
+  });
+
+  it('says in one line that a file is not a database', () => {
+    const path = join(tempDir(), 'notes.txt');
+    writeFileSync(path, 'these are my notes, not a database, and there are enough of them to fill a header\n'.repeat(10));
+    expect(() => openDatabase(path)).toThrow(new StoreError(`cannot use database ${path}: it is not a compshare-watch database; point storage.path at another file`));
   });
 
   it('names the path when the database cannot be opened', () => {

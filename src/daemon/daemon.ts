@@ -61,6 +61,9 @@ export class Daemon {
     if (config.watches.length === 0 && Object.keys(config.stopPolicies).length === 0) {
       this.log.warn({ config: this.loaded.path }, 'nothing to do: the config has no watches and no stopPolicies');
     }
+    if (Object.keys(config.stopPolicies).length > 0 && config.notify.length === 0) {
+      this.log.warn('a stop policy that fails will only be logged: list notifiers under the top-level notify to hear of it');
+    }
   }
 
   async stop(): Promise<void> {

@@ -1,7 +1,8 @@
-import { Pool, errors as undiciErrors } from 'undici';
+import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import { flattenParams, formBody, type Params } from './encode.js';
 import { signParams } from './sign.js';
 import {
+  ClientClosedError,
   CompshareError,
   HttpStatusError,
   MalformedResponseError,
@@ -9,7 +10,14 @@ import {
   RetCodeError,
   TimeoutError,
 } from './errors.js';
-import { DEFAULT_RETRY_POLICY, backoffDelayMs, isRetryable, type RetryPolicy } from './retry.js';
+import {
+  DEFAULT_RETRY_POLICY,
+  RATE_LIMIT_PENALTY_MS,
+  isRateLimited,
+  isRetryable,
+  retryDelayMs,
+  type RetryPolicy,
+} from './retry.js';
 import { RateLimiter, defaultSleep } from './rate-limit.js';
 import { getProjectList } from './actions/get-project-list.js';
 
@@ -24,7 +32,7 @@ export interface ClientOptions {
   maxRequestsPerSecond: number;
   retry?: RetryPolicy;
   userAgent?: string;
-  /** Injectable for tests: the clock, sleeping between retries, and the jitter source. */
+  /** Injectable for tests: the clock, sleeping (between retries and until a rate-limit slot), and the jitter source. */
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -43,47 +51,66 @@ export interface CallOptions {
 
 const REQUEST_UUID_HEADER = 'x-ucloud-request-uuid';
 
+/** The largest answer read: real ones are a few KiB, and a bigger one must not exhaust the daemon's memory. */
+export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+
 /**
  * Signs and sends Compshare API calls over one keep-alive pool, with the project's retry policy and a shared
  * client-side rate limit. Returns the raw envelope; typed parsing lives in actions/.
  */
 export class CompshareClient {
+  /** The region every call is sent to. */
+  readonly region: string;
   private readonly pool: Pool;
   private readonly path: string;
+  private readonly timeoutMs: number;
+  private readonly userAgent: string;
   private readonly limiter: RateLimiter;
   private readonly retry: RetryPolicy;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
+  /** Holds the private key in its closure: a #private field, so inspecting or serializing the client cannot show it. */
+  readonly #sign: (flat: Record<string, string>) => Record<string, string>;
+  #closed = false;
   private projectIdPromise: Promise<string> | undefined;
 
-  constructor(private readonly options: ClientOptions) {
+  constructor(options: ClientOptions) {
     const url = new URL(options.baseUrl);
     this.pool = new Pool(url.origin, { connections: 4, keepAliveTimeout: 30_000 });
     this.path = url.pathname || '/';
+    this.region = options.region;
+    this.timeoutMs = options.timeoutMs;
+    this.userAgent = options.userAgent ?? 'compshare-watch';
     this.sleep = options.sleep ?? defaultSleep;
     this.random = options.random ?? Math.random;
     this.limiter = new RateLimiter(options.maxRequestsPerSecond, options.now, this.sleep);
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
+    const { publicKey, privateKey } = options;
+    this.#sign = (flat) => signParams(flat, publicKey, privateKey);
     if (options.projectId) this.projectIdPromise = Promise.resolve(options.projectId);
   }
 
-  get region(): string {
-    return this.options.region;
-  }
-
-  /** Calls an action, retrying only what retry.ts calls transient. */
+  /**
+   * Calls an action, retrying only what retry.ts calls transient. A rate-limit answer also slows down every other
+   * caller of this client; once the client is closed, nothing more is sent or retried.
+   */
   async call(action: string, params: Params, callOptions: CallOptions = {}): Promise<ApiResponse> {
+    if (this.#closed) throw new ClientClosedError(action);
     const projectId = callOptions.withProject === false ? undefined : await this.projectId();
-    const flat = flattenParams({ Region: this.options.region, ProjectId: projectId, ...params, Action: action });
-    const signed = signParams(flat, this.options.publicKey, this.options.privateKey);
+    const signed = this.#sign(flattenParams({ Region: this.region, ProjectId: projectId, ...params, Action: action }));
+    let lastError: CompshareError | undefined;
     for (let attempt = 1; ; attempt++) {
       await this.limiter.acquire();
+      // close() may have come while this call waited for its slot or its backoff.
+      if (this.#closed) throw lastError ?? new ClientClosedError(action);
       try {
         return await this.send(action, signed);
       } catch (error) {
-        const retryable = error instanceof CompshareError && isRetryable(action, error);
-        if (!retryable || attempt >= this.retry.maxAttempts) throw error;
-        await this.sleep(backoffDelayMs(this.retry, attempt - 1, this.random));
+        if (!(error instanceof CompshareError)) throw error;
+        if (isRateLimited(error)) this.limiter.penalize(RATE_LIMIT_PENALTY_MS);
+        if (this.#closed || !isRetryable(action, error) || attempt >= this.retry.maxAttempts) throw error;
+        lastError = error;
+        await this.sleep(retryDelayMs(this.retry, attempt - 1, error, this.random));
       }
     }
   }
@@ -97,20 +124,25 @@ export class CompshareClient {
     return this.projectIdPromise;
   }
 
+  /**
+   * Stops the client for good. Requests under way are cut off rather than awaited (a hung one would hold shutdown
+   * up to its timeout); their calls and any later ones fail without a retry.
+   */
   async close(): Promise<void> {
-    await this.pool.close();
+    this.#closed = true;
+    await this.pool.destroy();
   }
 
   private async discoverProjectId(): Promise<string> {
-    const projects = await getProjectList(this);
+    const { projects, requestUuid } = await getProjectList(this);
     const chosen = projects.find((project) => project.isDefault) ?? projects[0];
-    if (!chosen) throw new MalformedResponseError('GetProjectList', 'the account has no project', undefined);
+    if (!chosen) throw new MalformedResponseError('GetProjectList', 'the account has no project', requestUuid);
     return chosen.projectId;
   }
 
   private async send(action: string, signed: Record<string, string>): Promise<ApiResponse> {
     const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), this.options.timeoutMs);
+    const timer = setTimeout(() => abort.abort(), this.timeoutMs);
     let requestUuid: string | undefined;
     try {
       const response = await this.pool.request({
@@ -119,26 +151,49 @@ export class CompshareClient {
         body: formBody(signed),
         headers: {
           'content-type': 'application/x-www-form-urlencoded',
-          'user-agent': this.options.userAgent ?? 'compshare-watch',
+          'user-agent': this.userAgent,
           'u-timestamp-ms': String(Date.now()),
         },
         signal: abort.signal,
       });
-      const uuidHeader = response.headers[REQUEST_UUID_HEADER];
-      requestUuid = Array.isArray(uuidHeader) ? uuidHeader[0] : uuidHeader;
+      requestUuid = headerValue(response.headers, REQUEST_UUID_HEADER);
       if (response.statusCode >= 400) {
         await response.body.dump();
         throw new HttpStatusError(action, response.statusCode, requestUuid);
       }
-      return { body: parseEnvelope(action, await response.body.text(), requestUuid), requestUuid };
+      return { body: parseEnvelope(action, await readCapped(action, response, requestUuid), requestUuid), requestUuid };
     } catch (error) {
       if (error instanceof CompshareError) throw error;
-      if (abort.signal.aborted) throw new TimeoutError(action, this.options.timeoutMs);
-      throw new NetworkError(action, describeNetworkError(error));
+      if (abort.signal.aborted) throw new TimeoutError(action, this.timeoutMs, requestUuid);
+      throw new NetworkError(action, describeNetworkError(error), requestUuid);
     } finally {
       clearTimeout(timer);
     }
   }
+}
+
+function headerValue(headers: Dispatcher.ResponseData['headers'], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** The body as text, refused once it passes MAX_RESPONSE_BYTES: by its declared length, else while it streams. */
+async function readCapped(action: string, response: Dispatcher.ResponseData, requestUuid: string | undefined): Promise<string> {
+  const tooLarge = () =>
+    new MalformedResponseError(action, `answer larger than ${MAX_RESPONSE_BYTES / (1024 * 1024)} MiB`, requestUuid);
+  if (Number(headerValue(response.headers, 'content-length')) > MAX_RESPONSE_BYTES) {
+    response.body.destroy();
+    throw tooLarge();
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  // Throwing out of the loop destroys the body stream, which drops the connection instead of draining it.
+  for await (const chunk of response.body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_RESPONSE_BYTES) throw tooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
 }
 
 /** Checks the `{Action, RetCode, Message}` envelope; RetCode may arrive as a numeric string. */

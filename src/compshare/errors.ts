@@ -38,21 +38,36 @@ export class HttpStatusError extends CompshareError {
   }
 }
 
-/** The connection failed (refused, reset, DNS) before an answer arrived. */
+/**
+ * The connection failed (refused, reset, DNS) before a complete answer arrived. When it broke after the headers,
+ * `requestUuid` names the request the gateway saw.
+ */
 export class NetworkError extends CompshareError {
   override readonly name = 'NetworkError';
   readonly kind = 'network';
-  constructor(action: string, detail: string) {
-    super(`${action} failed: network error: ${detail}`, action, undefined);
+  constructor(action: string, detail: string, requestUuid?: string) {
+    super(`${action} failed: network error: ${detail}`, action, requestUuid);
   }
 }
 
-/** No complete answer within the configured timeout. */
+/**
+ * The call came after `close()`, so nothing was sent; retrying cannot help. Its kind is `network` because, to
+ * whoever records the failure, the API was as unreachable as behind a refused connection.
+ */
+export class ClientClosedError extends CompshareError {
+  override readonly name = 'ClientClosedError';
+  readonly kind = 'network';
+  constructor(action: string) {
+    super(`${action} not sent: the client is closed`, action, undefined);
+  }
+}
+
+/** No complete answer within the configured timeout; `requestUuid` is known when the headers had arrived. */
 export class TimeoutError extends CompshareError {
   override readonly name = 'TimeoutError';
   readonly kind = 'timeout';
-  constructor(action: string, timeoutMs: number) {
-    super(`${action} failed: no answer within ${timeoutMs} ms`, action, undefined);
+  constructor(action: string, timeoutMs: number, requestUuid?: string) {
+    super(`${action} failed: no answer within ${timeoutMs} ms`, action, requestUuid);
   }
 }
 

@@ -22,6 +22,14 @@ export class RateLimiter {
     this.nextSlotMs = slot + this.intervalMs;
     if (slot > now) await this.sleep(slot - now);
   }
+
+  /**
+   * Holds every later request back until at least `ms` from now, for when the gateway says the rate was too
+   * high: all callers share the one budget, so all of them slow down, not just the one that was refused.
+   */
+  penalize(ms: number): void {
+    this.nextSlotMs = Math.max(this.nextSlotMs, this.now() + ms);
+  }
 }
 
 export function defaultSleep(ms: number): Promise<void> {

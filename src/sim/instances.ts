@@ -86,6 +86,8 @@ export interface UHostRow {
   ExpireTime: number;
   UpdateTime: number;
   SchedulerStopTime: number;
+  /** The same time under the name older SDKs read; SchedulerStopTime is the contract's. */
+  StopSchedulerTime: number;
   StopTime: number;
   InstancePrice: number;
 }
@@ -189,6 +191,7 @@ export function toUHostRow(instance: Instance, region: string): UHostRow {
     ExpireTime: instance.expireTime,
     UpdateTime: instance.updateTime,
     SchedulerStopTime: instance.schedulerStopTime,
+    StopSchedulerTime: instance.schedulerStopTime,
     StopTime: instance.stopTime,
     InstancePrice: instancePrice(instance.gpuType, instance.gpu, instance.chargeType),
   };

@@ -83,7 +83,8 @@ describe('compshare-watch run', () => {
     expect(existsSync(`${db}.pid`)).toBe(false);
   });
 
-  it('records a burst of faults as failed polls and invents no transition', async () => {
+  // Rate-limit answers slow the client down by a second each, on purpose: this test takes a while.
+  it('records a burst of faults as failed polls and invents no transition', { timeout: 40_000 }, async () => {
     start();
     await waitFor(transitions, (rows) => rows.length === 2, 'the baseline');
     await setRow(1, true);
@@ -92,7 +93,7 @@ describe('compshare-watch run', () => {
     await sim.addFault({ kind: 'http', status: 503, count: 4, action });
     await sim.addFault({ kind: 'malformed', count: 2, action });
     await sim.addFault({ kind: 'hang', count: 2, action });
-    await sim.addFault({ kind: 'retcode', retCode: 153, count: 8, action });
+    await sim.addFault({ kind: 'retcode', retCode: 153, count: 4, action });
     await waitFor(polls, (count) => count.failed >= 3, 'failed polls');
     await waitFor(() => sim.simulator.state.faults.list().length, (left) => left === 0, 'the faults to be used up');
     const okBefore = polls().ok;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { CompshareClient } from '../../src/compshare/client.js';
+import type { ClientOptions, CompshareClient } from '../../src/compshare/client.js';
 import {
   checkResourceCapacity,
   createInstance,
@@ -12,7 +12,15 @@ import {
   stopInstance,
   updateStopScheduler,
 } from '../../src/compshare/actions/index.js';
-import { HttpStatusError, MalformedResponseError, NetworkError, RetCodeError, TimeoutError } from '../../src/compshare/errors.js';
+import {
+  CompshareError,
+  HttpStatusError,
+  MalformedResponseError,
+  NetworkError,
+  RetCodeError,
+  TimeoutError,
+} from '../../src/compshare/errors.js';
+import { RATE_LIMIT_PENALTY_MS } from '../../src/compshare/retry.js';
 import { put4090Rows, startTestSim, SIM_ZONE, type TestSim } from '../helpers/sim.js';
 import { simClient } from '../helpers/client.js';
 
@@ -40,6 +48,17 @@ afterEach(async () => {
 
 const actionsSent = async () => (await sim.requests()).map((entry) => entry.action as string);
 
+/** A client on a virtual clock: every wait is recorded and skipped, so a rate-limit penalty costs no real time. */
+function virtualClockClient(overrides: Partial<ClientOptions> = {}): { client: CompshareClient; waits: number[] } {
+  let now = 0;
+  const waits: number[] = [];
+  const sleep = async (ms: number): Promise<void> => {
+    waits.push(ms);
+    now += ms;
+  };
+  return { client: simClient(sim, { projectId: 'org-sim', now: () => now, sleep, ...overrides }), waits };
+}
+
 describe('Compshare client against the simulator', () => {
   it('checks capacity with typed rows, discovering the default project once', async () => {
     await put4090Rows(sim, [
@@ -65,9 +84,10 @@ describe('Compshare client against the simulator', () => {
     expect(await actionsSent()).toEqual(['CheckCompShareResourceCapacity']);
   });
 
-  it('lists projects', async () => {
-    const projects = await getProjectList(client);
+  it('lists projects with the request id', async () => {
+    const { projects, requestUuid } = await getProjectList(client);
     expect(projects.find((project) => project.isDefault)?.projectId).toBe('org-sim');
+    expect(requestUuid).toMatch(/[0-9a-f-]{36}/);
   });
 
   it('reports a wrong key pair as RetCode 171 with a hint, without retrying', async () => {
@@ -94,6 +114,24 @@ describe('Compshare client against the simulator', () => {
       ['100', '100'],
       ['100', '200'],
     ]);
+  });
+
+  it('lists nothing, and asks nothing, for an empty id list (the gateway would read it as no filter)', async () => {
+    await sim.control('POST', 'instances', { instances: [{ name: 'a', gpuType: '4090' }] });
+    expect(await listAllInstances(client, { ids: [] })).toEqual([]);
+    expect(await actionsSent()).not.toContain('DescribeCompShareInstance');
+  });
+
+  it('sends the older SDK field names beside the contract ones', async () => {
+    const [id] = (await sim.control('POST', 'instances', { instances: [{ name: 'a', gpuType: '4090' }] })).body.UHostIds as string[];
+    const { now } = (await sim.control('GET', 'state')).body as { now: number };
+    await updateStopScheduler(client, { zone: SIM_ZONE, instanceId: id!, stopTime: now + 3600 });
+    const [host] = (await sim.call('DescribeCompShareInstance', { ProjectId: 'org-sim' })).body?.UHostSet as Array<Record<string, unknown>>;
+    expect(host).toMatchObject({ SchedulerStopTime: now + 3600, StopSchedulerTime: now + 3600 });
+    const price = { Zone: SIM_ZONE, GpuType: '4090', Gpu: 1, Cpu: 16, Memory: 65536, Disks: [{ IsBoot: true, Type: 'CLOUD_SSD', Size: 60 }] };
+    const body = (await sim.call('GetCompShareInstancePrice', { ProjectId: 'org-sim', ...price })).body;
+    expect(body?.PriceDetails.length).toBeGreaterThan(0);
+    expect(body?.PriceDetail).toEqual(body?.PriceDetails);
   });
 
   it('creates an instance, finds it by name, schedules and unschedules its stop, and stops it', async () => {
@@ -149,15 +187,18 @@ describe('fault handling', () => {
   const checks = async () => (await actionsSent()).filter((action) => action === 'CheckCompShareResourceCapacity').length;
 
   it.each([
-    ['HTTP 503', { kind: 'http', status: 503 }],
-    ['HTTP 429', { kind: 'http', status: 429 }],
-    ['RetCode 153 (rate limited)', { kind: 'retcode', retCode: 153 }],
-    ['RetCode 150 (service unavailable)', { kind: 'retcode', retCode: 150 }],
-  ] as const)('retries %s and then succeeds', async (_label, fault) => {
+    ['HTTP 503', { kind: 'http', status: 503 }, false],
+    ['HTTP 429', { kind: 'http', status: 429 }, true],
+    ['RetCode 153 (rate limited)', { kind: 'retcode', retCode: 153 }, true],
+    ['RetCode 150 (service unavailable)', { kind: 'retcode', retCode: 150 }, false],
+  ] as const)('retries %s and then succeeds, each retry waiting at least the penalty if rate limited', async (_label, fault, rateLimited) => {
+    const { client: virtual, waits } = virtualClockClient();
     await sim.addFault({ ...fault, count: 2, action: 'CheckCompShareResourceCapacity' });
-    const result = await checkResourceCapacity(client, capacityRequest);
+    const result = await checkResourceCapacity(virtual, capacityRequest);
+    await virtual.close();
     expect(result.rows.length).toBeGreaterThan(0);
     expect(await checks()).toBe(3);
+    expect(waits.filter((ms) => ms >= RATE_LIMIT_PENALTY_MS)).toHaveLength(rateLimited ? 2 : 0);
   });
 
   it('gives up after maxAttempts with the last typed error', async () => {
@@ -225,6 +266,19 @@ describe('fault handling', () => {
 });
 
 describe('rate limit', () => {
+  it.each([
+    ['RetCode 153', { kind: 'retcode', retCode: 153 }],
+    ['HTTP 429', { kind: 'http', status: 429 }],
+  ] as const)('after %s holds back the next call, of any action, by the penalty', async (_label, fault) => {
+    const { client: shared, waits } = virtualClockClient({ retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+    await sim.addFault({ ...fault, count: 1, action: 'CheckCompShareResourceCapacity' });
+    await expect(checkResourceCapacity(shared, capacityRequest)).rejects.toBeInstanceOf(CompshareError);
+    expect(waits).toEqual([]);
+    await getInstancePrice(shared, { zone: SIM_ZONE, gpuType: '4090', gpu: 1, cpu: 16, memGb: 64, disks });
+    await shared.close();
+    expect(waits).toEqual([RATE_LIMIT_PENALTY_MS]);
+  });
+
   it('holds a burst of 30 calls to the configured rate', async () => {
     const arrivals: number[] = [];
     const server = createServer((_request, response) => {

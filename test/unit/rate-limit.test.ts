@@ -19,6 +19,34 @@ describe('RateLimiter', () => {
     }
   });
 
+  it('penalize holds back the next grant, whoever asks for it', async () => {
+    let now = 1_000_000;
+    const sleeps: number[] = [];
+    const limiter = new RateLimiter(10, () => now, async (ms) => {
+      sleeps.push(ms);
+      now += ms;
+    });
+    await limiter.acquire();
+    limiter.penalize(1000);
+    await limiter.acquire();
+    await limiter.acquire();
+    // The first grant after the penalty waits all of it; the rate applies again from there.
+    expect(sleeps).toEqual([1000, 100]);
+  });
+
+  it('penalize never pulls an already later slot earlier', async () => {
+    let now = 0;
+    const sleeps: number[] = [];
+    const limiter = new RateLimiter(1, () => now, async (ms) => {
+      sleeps.push(ms);
+      now += ms;
+    });
+    await limiter.acquire();
+    limiter.penalize(10);
+    await limiter.acquire();
+    expect(sleeps).toEqual([1000]);
+  });
+
   it('rejects a zero or negative rate', () => {
     expect(() => new RateLimiter(0)).toThrow(/> 0/);
   });

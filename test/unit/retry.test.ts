@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs, isRetryable } from '../../src/compshare/retry.js';
+import { RATE_LIMIT_PENALTY_MS, backoffDelayMs, isRateLimited, isRetryable, retryDelayMs } from '../../src/compshare/retry.js';
 import {
+  ClientClosedError,
   HttpStatusError,
   MalformedResponseError,
   NetworkError,
@@ -31,6 +32,7 @@ describe('isRetryable', () => {
     ['connection refused', new NetworkError(check, 'ECONNREFUSED'), true],
     ['timeout', new TimeoutError(check, 1000), true],
     ['malformed body', new MalformedResponseError(check, 'not JSON', 'u'), false],
+    ['client closed', new ClientClosedError(check), false],
   ];
   it.each(table)('%s -> %s', (_label, error, expected) => {
     expect(isRetryable(check, error)).toBe(expected);
@@ -38,6 +40,38 @@ describe('isRetryable', () => {
 
   it('never retries a Create action, even on a transient error', () => {
     for (const [, error] of table) expect(isRetryable('CreateCompShareInstance', error)).toBe(false);
+  });
+});
+
+describe('isRateLimited', () => {
+  it.each([
+    ['RetCode 153', new RetCodeError(check, 153, '', 'u'), true],
+    ['HTTP 429', new HttpStatusError(check, 429, undefined), true],
+    ['RetCode 150', new RetCodeError(check, 150, '', 'u'), false],
+    ['HTTP 503', new HttpStatusError(check, 503, undefined), false],
+    ['timeout', new TimeoutError(check, 1000), false],
+  ] as const)('%s -> %s', (_label, error, expected) => {
+    expect(isRateLimited(error)).toBe(expected);
+  });
+});
+
+describe('retryDelayMs', () => {
+  const policy = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 10_000 };
+  it('waits at least the rate-limit penalty after a rate-limit answer', () => {
+    expect(retryDelayMs(policy, 0, new RetCodeError(check, 153, '', 'u'), () => 0)).toBe(RATE_LIMIT_PENALTY_MS);
+    expect(retryDelayMs(policy, 0, new HttpStatusError(check, 429, undefined), () => 0.5)).toBe(RATE_LIMIT_PENALTY_MS);
+    expect(retryDelayMs(policy, 6, new HttpStatusError(check, 429, undefined), () => 0.5)).toBe(3200);
+  });
+
+  it('is the plain backoff after any other transient error', () => {
+    expect(retryDelayMs(policy, 0, new HttpStatusError(check, 503, undefined), () => 0.5)).toBe(50);
+  });
+});
+
+describe('errors', () => {
+  it('name the request of a timeout or network error when the headers had arrived', () => {
+    expect(new TimeoutError(check, 1000, 'req-1').message).toBe(`${check} failed: no answer within 1000 ms (request req-1)`);
+    expect(new NetworkError(check, 'ECONNRESET', 'req-2').requestUuid).toBe('req-2');
   });
 });
 

@@ -25,11 +25,9 @@ export interface CapacityRow {
   resourceEnough: boolean;
 }
 
+// Specs is the answer itself: a success without it says nothing about capacity, so it is malformed.
 const responseSchema = z.object({
-  Specs: z
-    .array(z.object({ Gpu: wireInt, Cpu: wireInt, Mem: wireInt, ResourceEnough: wireBool }))
-    .optional()
-    .default([]),
+  Specs: z.array(z.object({ Gpu: wireInt, Cpu: wireInt, Mem: wireInt, ResourceEnough: wireBool })),
 });
 
 /** CheckCompShareResourceCapacity: availability of every combination for one request shape. */

@@ -53,16 +53,17 @@ const hostSchema = z.object({
   InstancePrice: wireNumber.optional().default(0),
 });
 const responseSchema = z.object({
-  TotalCount: wireInt.optional().default(0),
+  // Absent is not 0: without it, only a full page says another may follow.
+  TotalCount: wireInt.optional(),
   UHostSet: z.array(hostSchema).optional().default([]),
 });
 
-/** DescribeCompShareInstance, one page. */
+/** DescribeCompShareInstance, one page; `totalCount` is undefined when the answer left it out. */
 export async function describeInstances(
   client: CompshareClient,
   filter: InstanceFilter,
   page: { limit: number; offset: number },
-): Promise<{ instances: Instance[]; totalCount: number }> {
+): Promise<{ instances: Instance[]; totalCount: number | undefined }> {
   const action = 'DescribeCompShareInstance';
   const response = await client.call(action, {
     Zone: filter.zone,
@@ -77,6 +78,8 @@ export async function describeInstances(
 
 /** Every instance matching the filter, across all pages (and id chunks of at most 100). */
 export async function listAllInstances(client: CompshareClient, filter: InstanceFilter = {}): Promise<Instance[]> {
+  // An empty list sends no UHostIds at all, which the gateway reads as "no filter": every instance.
+  if (filter.ids?.length === 0) return [];
   if (filter.ids && filter.ids.length > MAX_PAGE_SIZE) {
     const all: Instance[] = [];
     for (let start = 0; start < filter.ids.length; start += MAX_PAGE_SIZE) {
@@ -88,8 +91,14 @@ export async function listAllInstances(client: CompshareClient, filter: Instance
   for (;;) {
     const { instances, totalCount } = await describeInstances(client, filter, { limit: MAX_PAGE_SIZE, offset: all.length });
     all.push(...instances);
-    if (instances.length === 0 || all.length >= totalCount) return all;
+    if (!morePages(all.length, instances.length, totalCount)) return all;
   }
+}
+
+/** Whether another page may follow; without a TotalCount only a full page says so. */
+function morePages(listed: number, pageLength: number, totalCount: number | undefined): boolean {
+  if (pageLength === 0) return false;
+  return totalCount === undefined ? pageLength === MAX_PAGE_SIZE : listed < totalCount;
 }
 
 function toInstance(host: z.output<typeof hostSchema>): Instance {

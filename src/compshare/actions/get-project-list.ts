@@ -22,12 +22,15 @@ const responseSchema = z.object({
 });
 
 /** GetProjectList: the account's projects. It is the one action sent without a ProjectId. */
-export async function getProjectList(client: CompshareClient): Promise<Project[]> {
+export async function getProjectList(
+  client: CompshareClient,
+): Promise<{ projects: Project[]; requestUuid: string | undefined }> {
   const action = 'GetProjectList';
   const response = await client.call(action, {}, { withProject: false });
-  return parseResponse(action, responseSchema, response).ProjectSet.map((project) => ({
+  const projects = parseResponse(action, responseSchema, response).ProjectSet.map((project) => ({
     projectId: project.ProjectId,
     projectName: project.ProjectName,
     isDefault: project.IsDefault,
   }));
+  return { projects, requestUuid: response.requestUuid };
 }

@@ -2,7 +2,10 @@ import { CHARGE_TYPES } from '../instances.js';
 import { diskPrice, instancePrice } from '../pricing.js';
 import { capacityFor, memoryMbParam, type SimAction } from '../action.js';
 
-/** GetCompShareInstancePrice: one PriceDetails row per charge type asked for (all of them when none is). */
+/**
+ * GetCompShareInstancePrice: one PriceDetails row per charge type asked for (all of them when none is), repeated
+ * as PriceDetail, the name the typed SDK reads.
+ */
 export const getInstancePrice: SimAction = {
   name: 'GetCompShareInstancePrice',
   scope: 'project',
@@ -15,13 +18,12 @@ export const getInstancePrice: SimAction = {
     const disks = params.optionalDisks();
     const asked = params.optionalOneOf('ChargeType', CHARGE_TYPES);
     capacityFor(state, zone, gpuType);
-    return {
-      PriceDetails: (asked ? [asked] : CHARGE_TYPES).map((chargeType) => ({
-        ChargeType: chargeType,
-        Instance: instancePrice(gpuType, gpu, chargeType),
-        Disks: diskPrice(disks, chargeType),
-        CompShareImage: 0,
-      })),
-    };
+    const rows = (asked ? [asked] : CHARGE_TYPES).map((chargeType) => ({
+      ChargeType: chargeType,
+      Instance: instancePrice(gpuType, gpu, chargeType),
+      Disks: diskPrice(disks, chargeType),
+      CompShareImage: 0,
+    }));
+    return { PriceDetails: rows, PriceDetail: rows };
   },
 };

@@ -1,0 +1,182 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CompshareClient, MAX_RESPONSE_BYTES, type ClientOptions } from '../../src/compshare/client.js';
+import { checkResourceCapacity, getInstancePrice, getProjectList, listAllInstances } from '../../src/compshare/actions/index.js';
+import { MalformedResponseError, NetworkError, TimeoutError } from '../../src/compshare/errors.js';
+
+/**
+ * Answers the simulator never gives, from a bare node:http server on 127.0.0.1: each test installs `answer`,
+ * which gets the request's form params.
+ */
+type Answer = (params: URLSearchParams, response: ServerResponse) => void;
+
+const UUID = 'x-ucloud-request-uuid';
+const disks = [{ isBoot: true, type: 'CLOUD_SSD', size: 60 }];
+
+let server: Server;
+let answer: Answer;
+let received: URLSearchParams[];
+let client: CompshareClient;
+
+beforeEach(async () => {
+  received = [];
+  server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    request.on('end', () => {
+      const params = new URLSearchParams(body);
+      received.push(params);
+      answer(params, response);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  client = oddClient();
+});
+afterEach(async () => {
+  await client.close();
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+function oddClient(overrides: Partial<ClientOptions> = {}): CompshareClient {
+  return new CompshareClient({
+    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    region: 'cn-wlcb',
+    publicKey: 'pub',
+    privateKey: 'priv',
+    projectId: 'org-odd',
+    timeoutMs: 2_000,
+    maxRequestsPerSecond: 1_000,
+    retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
+    ...overrides,
+  });
+}
+
+function replyJson(response: ServerResponse, body: object, requestUuid = 'req-odd'): void {
+  response.setHeader(UUID, requestUuid);
+  response.end(JSON.stringify({ RetCode: 0, ...body }));
+}
+
+const failureOf = (promise: Promise<unknown>): Promise<unknown> => promise.then(() => undefined, (error: unknown) => error);
+
+describe('answer size cap', () => {
+  it('refuses a declared Content-Length over the cap before reading, without a retry', async () => {
+    answer = (_params, response) => {
+      response.writeHead(200, { [UUID]: 'req-huge', 'content-length': String(MAX_RESPONSE_BYTES + 1) });
+      response.write('{"RetCode": 0, '); // and never the rest: only the header can have refused it
+    };
+    const error = await failureOf(getProjectList(client));
+    expect(error).toBeInstanceOf(MalformedResponseError);
+    expect((error as Error).message).toMatch(/answer larger than 8 MiB.*req-huge/);
+    expect(received).toHaveLength(1);
+  });
+
+  it('stops reading a streamed answer once it passes the cap, even a valid one, without a retry', async () => {
+    answer = (_params, response) => {
+      response.on('error', () => undefined); // the client hangs up mid-body, as it should
+      response.setHeader(UUID, 'req-stream');
+      response.write('{"RetCode": 0, "ProjectSet": [], "Padding": "');
+      response.write('x'.repeat(MAX_RESPONSE_BYTES));
+      response.end('"}');
+    };
+    const error = await failureOf(getProjectList(client));
+    expect(error).toBeInstanceOf(MalformedResponseError);
+    expect((error as Error).message).toMatch(/answer larger than 8 MiB.*req-stream/);
+    expect(received).toHaveLength(1);
+  });
+});
+
+describe('request ids on failures', () => {
+  it('keeps the request id of a timeout that came after the headers', async () => {
+    const quick = oddClient({ timeoutMs: 200, retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+    answer = (_params, response) => {
+      response.writeHead(200, { [UUID]: 'req-slow' });
+      response.write('{"RetCode": 0,'); // then silence
+    };
+    const error = await failureOf(getProjectList(quick));
+    await quick.close();
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as TimeoutError).requestUuid).toBe('req-slow');
+    expect((error as Error).message).toMatch(/req-slow/);
+  });
+
+  it('keeps the request id of a connection that broke after the headers', async () => {
+    const once = oddClient({ retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+    answer = (_params, response) => {
+      response.writeHead(200, { [UUID]: 'req-cut' });
+      response.write('{"RetCode": 0,', () => response.socket?.destroy());
+    };
+    const error = await failureOf(getProjectList(once));
+    await once.close();
+    expect(error).toBeInstanceOf(NetworkError);
+    expect((error as NetworkError).requestUuid).toBe('req-cut');
+  });
+
+  it("names GetProjectList's request when the account has no project", async () => {
+    const discovering = oddClient({ projectId: undefined });
+    answer = (_params, response) => replyJson(response, { ProjectSet: [] }, 'req-no-project');
+    const error = await failureOf(discovering.projectId());
+    await discovering.close();
+    expect(error).toBeInstanceOf(MalformedResponseError);
+    expect((error as MalformedResponseError).requestUuid).toBe('req-no-project');
+    expect((error as Error).message).toMatch(/no project/);
+  });
+});
+
+describe('answer shapes', () => {
+  const host = (index: number, times: Record<string, number> = {}) => ({ UHostId: `uhost-${index}`, Name: `box-${index}`, ...times });
+
+  it('pages on while pages are full when TotalCount is left out', async () => {
+    answer = (params, response) => {
+      const offset = Number(params.get('Offset'));
+      const count = Math.max(0, Math.min(Number(params.get('Limit')), 250 - offset));
+      replyJson(response, { UHostSet: Array.from({ length: count }, (_, index) => host(offset + index)) });
+    };
+    const all = await listAllInstances(client);
+    expect(all.map((instance) => instance.id)).toEqual(Array.from({ length: 250 }, (_, index) => `uhost-${index}`));
+    expect(received.map((params) => params.get('Offset'))).toEqual(['0', '100', '200']);
+  });
+
+  it('reads the older names StopSchedulerTime and PriceDetail when they are the only ones', async () => {
+    const priceRow = { ChargeType: 'Dynamic', Instance: 2, Disks: 0.5, CompShareImage: 0 };
+    answer = (params, response) =>
+      replyJson(response, params.get('Action') === 'DescribeCompShareInstance' ? { UHostSet: [host(1, { StopSchedulerTime: 1_800_000_000 })] } : { PriceDetail: [priceRow] });
+    expect((await listAllInstances(client))[0]?.schedulerStopTime).toBe(1_800_000_000);
+    const rows = await getInstancePrice(client, { zone: 'cn-wlcb-01', gpuType: '4090', gpu: 1, cpu: 16, memGb: 64, disks });
+    expect(rows).toEqual([{ chargeType: 'Dynamic', instance: 2, disks: 0.5, image: 0, total: 2.5 }]);
+  });
+
+  it("prefers the contract's SchedulerStopTime and PriceDetails when both names come", async () => {
+    const row = (instance: number) => ({ ChargeType: 'Dynamic', Instance: instance });
+    answer = (params, response) =>
+      replyJson(
+        response,
+        params.get('Action') === 'DescribeCompShareInstance'
+          ? { UHostSet: [host(1, { SchedulerStopTime: 1_800_000_000, StopSchedulerTime: 1_700_000_000 })] }
+          : { PriceDetails: [row(3)], PriceDetail: [row(9)] },
+      );
+    expect((await listAllInstances(client))[0]?.schedulerStopTime).toBe(1_800_000_000);
+    const rows = await getInstancePrice(client, { zone: 'cn-wlcb-01', gpuType: '4090', gpu: 1, cpu: 16, memGb: 64, disks });
+    expect(rows.map((priced) => priced.instance)).toEqual([3]);
+  });
+
+  it('rejects a capacity answer without Specs, and accepts an empty Specs', async () => {
+    const request = {
+      zone: 'cn-wlcb-01',
+      gpuType: '4090',
+      machineType: 'G',
+      minimalCpuPlatform: 'Auto',
+      imageId: 'compshareImage-x',
+      chargeType: 'Dynamic' as const,
+      disks,
+    };
+    answer = (_params, response) => replyJson(response, {}, 'req-no-specs');
+    const error = await failureOf(checkResourceCapacity(client, request));
+    expect(error).toBeInstanceOf(MalformedResponseError);
+    expect((error as Error).message).toMatch(/Specs.*req-no-specs/);
+
+    answer = (_params, response) => replyJson(response, { Specs: [] });
+    expect((await checkResourceCapacity(client, request)).rows).toEqual([]);
+  });
+});

@@ -1,5 +1,6 @@
 import { CompshareClient, type ClientOptions } from '../../src/compshare/client.js';
-import { SIM_PRIVATE_KEY, SIM_PUBLIC_KEY, SIM_REGION, type TestSim } from './sim.js';
+import type { CapacityRequest } from '../../src/compshare/actions/check-capacity.js';
+import { SIM_PRIVATE_KEY, SIM_PUBLIC_KEY, SIM_REGION, SIM_ZONE, type TestSim } from './sim.js';
 
 /** A client for a test simulator: fast timeouts, no real backoff waits, a generous rate. */
 export function simClient(sim: TestSim, overrides: Partial<ClientOptions> = {}): CompshareClient {
@@ -14,3 +15,14 @@ export function simClient(sim: TestSim, overrides: Partial<ClientOptions> = {}):
     ...overrides,
   });
 }
+
+/** A capacity request for 4090s in the simulator's zone, as the client's typed action takes it. */
+export const CAPACITY_REQUEST_4090: CapacityRequest = {
+  zone: SIM_ZONE,
+  gpuType: '4090',
+  machineType: 'G',
+  minimalCpuPlatform: 'Auto',
+  imageId: 'compshareImage-test',
+  chargeType: 'Dynamic',
+  disks: [{ isBoot: true, type: 'CLOUD_SSD', size: 60 }],
+};

@@ -3,18 +3,10 @@ import { inspect } from 'node:util';
 import type { CompshareClient } from '../../src/compshare/client.js';
 import { checkResourceCapacity } from '../../src/compshare/actions/index.js';
 import { ClientClosedError, HttpStatusError, NetworkError } from '../../src/compshare/errors.js';
-import { SIM_PRIVATE_KEY, SIM_ZONE, startTestSim, type TestSim } from '../helpers/sim.js';
-import { simClient } from '../helpers/client.js';
+import { SIM_PRIVATE_KEY, startTestSim, type TestSim } from '../helpers/sim.js';
+import { CAPACITY_REQUEST_4090, simClient } from '../helpers/client.js';
 
-const capacityRequest = {
-  zone: SIM_ZONE,
-  gpuType: '4090',
-  machineType: 'G',
-  minimalCpuPlatform: 'Auto',
-  imageId: 'compshareImage-test',
-  chargeType: 'Dynamic' as const,
-  disks: [{ isBoot: true, type: 'CLOUD_SSD', size: 60 }],
-};
+const capacityRequest = CAPACITY_REQUEST_4090;
 const action = 'CheckCompShareResourceCapacity';
 
 let sim: TestSim;

@@ -22,18 +22,10 @@ import {
 } from '../../src/compshare/errors.js';
 import { RATE_LIMIT_PENALTY_MS } from '../../src/compshare/retry.js';
 import { put4090Rows, startTestSim, SIM_ZONE, type TestSim } from '../helpers/sim.js';
-import { simClient } from '../helpers/client.js';
+import { CAPACITY_REQUEST_4090, simClient } from '../helpers/client.js';
 
 const disks = [{ isBoot: true, type: 'CLOUD_SSD', size: 60 }];
-const capacityRequest = {
-  zone: SIM_ZONE,
-  gpuType: '4090',
-  machineType: 'G',
-  minimalCpuPlatform: 'Auto',
-  imageId: 'compshareImage-test',
-  chargeType: 'Dynamic' as const,
-  disks,
-};
+const capacityRequest = CAPACITY_REQUEST_4090;
 
 let sim: TestSim;
 let client: CompshareClient;

@@ -6,7 +6,7 @@ import { DeliveryError, type ChannelInstance, type RenderedMessage } from './cha
 
 export interface DispatchSettings {
   maxAttempts: number;
-  /** A row older than this is given up on instead of retried. */
+  /** A row due for longer than this is given up on instead of retried. */
   maxAgeMs: number;
   /** Retry backoff: base * 2^(attempts-1), capped. */
   retryBaseMs: number;
@@ -127,7 +127,7 @@ export class Dispatcher {
     const now = this.clock.now();
     const permanent = error instanceof DeliveryError && error.permanent;
     const exhausted = (item: OutboxItem) =>
-      permanent || item.attempts + 1 >= this.settings.maxAttempts || now - item.createdAt >= this.settings.maxAgeMs;
+      permanent || item.attempts + 1 >= this.settings.maxAttempts || now - item.firstDueAt >= this.settings.maxAgeMs;
     const givenUp = batch.filter(exhausted);
     if (givenUp.length > 0) {
       this.outbox.markFailed(givenUp.map((item) => item.id), message);

@@ -6,7 +6,8 @@ export interface OutboxItem {
   channel: string;
   watch: string | null;
   attempts: number;
-  createdAt: number;
+  /** When it was first due: its age counts from then, not from time spent held by quiet hours. */
+  firstDueAt: number;
   event: { seq: number; id: string; type: string; payload: Record<string, unknown>; createdAt: number };
 }
 
@@ -35,7 +36,7 @@ interface ItemRow {
   channel: string;
   watch: string | null;
   attempts: number;
-  created_at: number;
+  first_due_at: number;
   seq: number;
   event_id: string;
   type: string;
@@ -57,8 +58,8 @@ export class OutboxRepository {
 
   constructor(db: Db) {
     this.insert = db.prepare(
-      `INSERT INTO outbox (event_seq, channel, watch, status, next_attempt_at, created_at)
-       VALUES (?, ?, ?, 'pending', ?, ?) ON CONFLICT (event_seq, channel) DO NOTHING`,
+      `INSERT INTO outbox (event_seq, channel, watch, status, next_attempt_at, first_due_at, created_at)
+       VALUES (?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT (event_seq, channel) DO NOTHING`,
     );
     this.selectPendingFor = db.prepare<[string, string | null], { at: number | null }>(
       `SELECT MIN(next_attempt_at) AS at FROM outbox
@@ -68,7 +69,7 @@ export class OutboxRepository {
       `SELECT MAX(sent_at) AS at FROM outbox WHERE channel = ? AND watch IS ? AND status = 'sent'`,
     );
     this.selectDue = db.prepare<[number], ItemRow>(
-      `SELECT o.id, o.channel, o.watch, o.attempts, o.created_at, e.seq, e.id AS event_id, e.type, e.payload,
+      `SELECT o.id, o.channel, o.watch, o.attempts, o.first_due_at, e.seq, e.id AS event_id, e.type, e.payload,
          e.created_at AS event_created_at
        FROM outbox o JOIN events e ON e.seq = o.event_seq
        WHERE o.status = 'pending' AND o.next_attempt_at <= ? ORDER BY o.channel, o.watch, e.seq`,
@@ -86,7 +87,7 @@ export class OutboxRepository {
   }
 
   enqueue(eventSeq: number, channel: string, watch: string | null, dueAt: number, now: number): void {
-    this.insert.run(eventSeq, channel, watch, dueAt, now);
+    this.insert.run(eventSeq, channel, watch, dueAt, dueAt, now);
   }
 
   /** When the not-yet-tried rows of this channel and watch are due, if any: a newcomer joins that message. */
@@ -104,7 +105,7 @@ export class OutboxRepository {
       channel: row.channel,
       watch: row.watch,
       attempts: row.attempts,
-      createdAt: row.created_at,
+      firstDueAt: row.first_due_at,
       event: {
         seq: row.seq,
         id: row.event_id,

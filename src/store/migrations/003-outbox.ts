@@ -16,6 +16,7 @@ CREATE TABLE outbox (
   status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'failed')),
   attempts INTEGER NOT NULL DEFAULT 0,
   next_attempt_at INTEGER NOT NULL,
+  first_due_at INTEGER NOT NULL,
   created_at INTEGER NOT NULL,
   last_error TEXT,
   sent_at INTEGER,

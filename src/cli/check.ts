@@ -6,7 +6,7 @@ import { checkResourceCapacity } from '../compshare/actions/check-capacity.js';
 import { CompshareError } from '../compshare/errors.js';
 import { formatTable } from './table.js';
 import { UsageError } from './usage-error.js';
-import { configOption } from './options.js';
+import { configOption, watchNamed } from './options.js';
 
 /** One row of `check --json`; the field names are part of the CLI's contract. */
 export interface CheckRow {
@@ -48,12 +48,7 @@ export function checkCommand(): Command {
 
 function selectWatches(watches: readonly WatchConfig[], name: string | undefined): readonly WatchConfig[] {
   if (watches.length === 0) throw new UsageError('the config has no watches; add one under watches:');
-  if (name === undefined) return watches;
-  const watch = watches.find((candidate) => candidate.name === name);
-  if (!watch) {
-    throw new UsageError(`unknown watch "${name}" (configured: ${watches.map((w) => w.name).join(', ')})`);
-  }
-  return [watch];
+  return name === undefined ? watches : [watchNamed(watches, name)];
 }
 
 /** A failed watch yields its error so the other watches still print. */

@@ -12,7 +12,7 @@ export function notifyStatusCommand(): Command {
     .addOption(configOption())
     .option('--json', 'print JSON instead of a table')
     .action(async (options: { config?: string; json?: boolean }) => {
-      await withHistory({ ...options, since: '0s' }, ({ loaded, store }) => {
+      await withHistory(options, ({ loaded, store }) => {
         const outbox = new OutboxRepository(store.db);
         const summary = outbox.summary();
         const open = outbox.open();

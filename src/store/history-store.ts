@@ -90,40 +90,30 @@ export class HistoryStore {
 
 /** Events carry what a message needs (zone, GPU type), since the config may change before they are read. */
 function toStoredEvent(watch: WatchIdentity, event: DetectorEvent): NewEvent {
-  const base = { watch: watch.name, zone: watch.zone, gpuType: watch.gpuType, at: event.at };
+  const { key, payload } = identityAndPayload(event);
+  return {
+    id: `${event.type}:${watch.name}:${key}`,
+    type: event.type,
+    watch: watch.name,
+    payload: { watch: watch.name, zone: watch.zone, gpuType: watch.gpuType, at: event.at, ...payload },
+    createdAt: event.at,
+  };
+}
+
+/** What makes each kind of event unique (its id after type and watch), and what it says beyond the watch. */
+function identityAndPayload(event: DetectorEvent): { key: string; payload: Record<string, unknown> } {
   switch (event.type) {
     case 'capacity.available':
     case 'capacity.soldout':
-      return {
-        id: `${event.type}:${watch.name}:${keyId(event.key)}:${event.at}`,
-        type: event.type,
-        watch: watch.name,
-        payload: { ...base, ...event.key, previousSince: event.previousSince },
-        createdAt: event.at,
-      };
+      return { key: `${keyId(event.key)}:${event.at}`, payload: { ...event.key, previousSince: event.previousSince } };
     case 'capacity.reminder':
       return {
-        id: `${event.type}:${watch.name}:${keyId(event.key)}:${event.since}:${event.count}`,
-        type: event.type,
-        watch: watch.name,
-        payload: { ...base, ...event.key, previousSince: null, availableSince: event.since, count: event.count },
-        createdAt: event.at,
+        key: `${keyId(event.key)}:${event.since}:${event.count}`,
+        payload: { ...event.key, previousSince: null, availableSince: event.since, count: event.count },
       };
     case 'watch.blind':
-      return {
-        id: `${event.type}:${watch.name}:${event.failingSince}`,
-        type: event.type,
-        watch: watch.name,
-        payload: { ...base, failingSince: event.failingSince, error: event.error },
-        createdAt: event.at,
-      };
+      return { key: String(event.failingSince), payload: { failingSince: event.failingSince, error: event.error } };
     case 'watch.recovered':
-      return {
-        id: `${event.type}:${watch.name}:${event.failingSince}`,
-        type: event.type,
-        watch: watch.name,
-        payload: { ...base, failingSince: event.failingSince },
-        createdAt: event.at,
-      };
+      return { key: String(event.failingSince), payload: { failingSince: event.failingSince } };
   }
 }

@@ -92,11 +92,10 @@ export class CompshareClient {
   private readonly random: () => number;
   private readonly onSlowAttempt: ((attempt: AttemptInfo) => void) | undefined;
   private readonly slowAttemptMs: number;
-  /** Aborted by close(): ends every rate-limit and backoff wait at once, so none holds the process open. */
+  /** Aborted by close(), for good: ends every rate-limit and backoff wait at once, so none holds the process open. */
   readonly #closing = stopController();
   /** Holds the private key in its closure: a #private field, so inspecting or serializing the client cannot show it. */
   readonly #sign: (flat: Record<string, string>) => Record<string, string>;
-  #closed = false;
   private projectIdPromise: Promise<string> | undefined;
 
   constructor(options: ClientOptions) {
@@ -123,20 +122,20 @@ export class CompshareClient {
    * caller of this client; once the client is closed, nothing more is sent or retried.
    */
   async call(action: string, params: Params, callOptions: CallOptions = {}): Promise<ApiResponse> {
-    if (this.#closed) throw new ClientClosedError(action);
+    if (this.#closing.signal.aborted) throw new ClientClosedError(action);
     const projectId = callOptions.withProject === false ? undefined : await this.projectId();
     const signed = this.#sign(flattenParams({ Region: this.region, ProjectId: projectId, ...params, Action: action }));
     let lastError: CompshareError | undefined;
     for (let attempt = 1; ; attempt++) {
       await this.limiter.acquire(this.#closing.signal);
       // close() may have come while this call waited for its slot or its backoff.
-      if (this.#closed) throw lastError ?? new ClientClosedError(action);
+      if (this.#closing.signal.aborted) throw lastError ?? new ClientClosedError(action);
       try {
         return await this.send(action, signed, { action, attempt, maxAttempts: this.retry.maxAttempts, timeoutMs: this.timeoutMs });
       } catch (error) {
         if (!(error instanceof CompshareError)) throw error;
         if (isRateLimited(error)) this.limiter.penalize(RATE_LIMIT_PENALTY_MS);
-        if (this.#closed || !isRetryable(action, error) || attempt >= this.retry.maxAttempts) throw error;
+        if (this.#closing.signal.aborted || !isRetryable(action, error) || attempt >= this.retry.maxAttempts) throw error;
         lastError = error;
         await this.sleep(retryDelayMs(this.retry, attempt - 1, error, this.random), this.#closing.signal);
       }
@@ -158,7 +157,6 @@ export class CompshareClient {
    * ones fail without a retry.
    */
   async close(): Promise<void> {
-    this.#closed = true;
     this.#closing.abort();
     await this.pool.destroy();
   }

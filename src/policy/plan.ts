@@ -1,11 +1,18 @@
 import type { CompshareClient } from '../compshare/client.js';
 import { listAllInstances, type Instance, type InstanceFilter } from '../compshare/actions/describe-instances.js';
-import type { StopPolicyConfig } from '../config/stop-policies.js';
 import { desiredStopTime, type Adjustment, type Decision } from './compute.js';
+import type { StopRule } from './rule.js';
 import { selects, type Selector } from './select.js';
 
+/** A configured policy as the planner reads it: its selector, its override flag and its compiled rule. */
+export interface StopPolicy {
+  select: Selector;
+  override: boolean;
+  rule: StopRule;
+}
+
 /** The configured policies by name, as `stopPolicies:` gives them. */
-export type PolicyMap = Readonly<Record<string, StopPolicyConfig>>;
+export type PolicyMap = Readonly<Record<string, StopPolicy>>;
 
 interface RowBase {
   instance: string;

@@ -96,6 +96,18 @@ describe('compshare-watch policy', () => {
     });
   });
 
+  it('plan reports an instance whose StartTime is no real time as skipped and plans the others', async () => {
+    const future = { uhostId: 'uhost-grab-future', name: 'grab-future', gpuType: '4090', startAt: 8e15 };
+    await sim.control('POST', 'instances', { instances: [future] });
+    const output = await run(['plan', '-c', config]);
+    expect(output).toMatch(/uhost-grab-future .* skip +the API reports StartTime \d+, not a time between 2000-01-01 and 2100-01-01; not planned/);
+    expect(output).toMatch(/uhost-grab-old .* set +cap: 8h after start/);
+    expect(output).toMatch(/3 to set, 1 to keep, 3 skipped/);
+
+    const plan = JSON.parse(await run(['plan', '--json', '-c', config]));
+    expect(plan.problems).toEqual([expect.objectContaining({ instance: 'uhost-grab-future', name: 'grab-future', policy: 'cap' })]);
+  });
+
   it('plan --policy limits the table to that policy\'s instances', async () => {
     const output = await run(['plan', '--policy', 'cap', '-c', config]);
     const lines = output.split('\n');

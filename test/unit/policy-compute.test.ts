@@ -17,7 +17,7 @@ function policy(name: string, stopAt: number, override = false): NamedPolicy {
 }
 
 function instance(facts: Partial<InstanceFacts> = {}): InstanceFacts {
-  return { state: 'Running', chargeType: 'Dynamic', startTime: NOW - HOUR, schedulerStopTime: 0, ...facts };
+  return { state: 'Running', chargeType: 'Dynamic', startTime: NOW - HOUR, schedulerStopTime: 0, invalidTimes: [], ...facts };
 }
 
 describe('desiredStopTime', () => {

@@ -25,6 +25,7 @@ function instance(id: string, fields: Partial<Instance> = {}): Instance {
     startTime: NOW - HOUR,
     schedulerStopTime: 0,
     instancePrice: 2,
+    invalidTimes: [],
     ...fields,
   };
 }

@@ -104,8 +104,7 @@ function record(result: ApplyResult, at: number, deps: ApplyDeps): void {
 
 /** One event per instance and intended stop: a failure repeated by every reconcile is still one message. */
 function failureEvent(result: ApplyResult, at: number) {
-  const { row } = result;
-  const { stopTime, result: outcome, error, requestUuid } = result;
+  const { row, stopTime, result: outcome, error, requestUuid } = result;
   return policyFailedEvent(`${row.instance}:${row.policy}:${row.policyStop}`, row, { stopTime, result: outcome, error, requestUuid }, at);
 }
 

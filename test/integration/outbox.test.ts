@@ -111,7 +111,7 @@ describe('outbox and dispatcher', () => {
     expect(outbox.open()).toMatchObject([{ status: 'failed', attempts: 3, lastError: 'HTTP 503' }]);
   });
 
-  it('judges each alert of a batch on its own tries: a newcomer is not given up on with an old failure', async () => {
+  it('sends a newcomer in a message of its own: it is not given up on with an old failure', async () => {
     poll(outcome(false, false));
     inbox.failWith = new DeliveryError('HTTP 503');
     now += 1_000;

@@ -40,8 +40,8 @@ const capacityPayload = z.object({
 });
 const blindPayload = z.object({ ...watchFields, failingSince: z.number(), error: z.string() });
 const recoveredPayload = z.object({ ...watchFields, failingSince: z.number() });
-// As policy/apply.ts writes it; `error` is null only for a result that is not a failure, which is never sent.
-const policyFailedPayload = z.object({ instance: z.string(), name: z.string(), policy: z.string(), error: z.string() });
+// As policy/apply.ts writes it: the instance id and its name (empty for an unnamed instance).
+const policyFailedPayload = z.object({ instance: z.string(), name: z.string(), policy: z.string(), error: z.string().nullable() });
 
 type CapacityPayload = z.output<typeof capacityPayload>;
 
@@ -185,13 +185,16 @@ function renderRecovered(payload: z.output<typeof recoveredPayload>, { phrases, 
   };
 }
 
+/** Names the instance by both name and id in title and text: names repeat across a fleet, ids are what the console searches. */
 function renderPolicyFailed(payload: z.output<typeof policyFailedPayload>, { phrases }: Context): Part {
+  const instance = payload.name === '' ? payload.instance : `${payload.name} (${payload.instance})`;
+  const error: Block[] = payload.error === null ? [] : [{ line: [phrases.error(payload.error)] }];
   return {
     rank: 1,
-    title: phrases.policyFailedTitle(payload.name || payload.instance),
+    title: phrases.policyFailedTitle(instance),
     blocks: [
-      { line: [phrases.policyFailed(`${payload.name} (${payload.instance})`, payload.policy)] },
-      { line: [phrases.error(payload.error)] },
+      { line: [phrases.policyFailed(instance, payload.policy)] },
+      ...error,
       { line: [phrases.policyHint, { link: CONSOLE_URL }] },
     ],
   };

@@ -32,7 +32,7 @@ describe('quiet hours in the outbox', () => {
     };
 
     poll(true, false); // baseline: gpu 1 available (urgent: due now), and sent
-    outbox.markSent(outbox.open().map((row) => row.id), 'delivery-1', now);
+    outbox.markSent(outbox.open().map((row) => row.id), now);
     now = shanghai('2026-11-24T23:30:00');
     poll(false, false); // gpu 1 sold out: held until 08:00
     now = shanghai('2026-11-24T23:40:00');

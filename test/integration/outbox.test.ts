@@ -111,7 +111,7 @@ describe('outbox and dispatcher', () => {
     expect(outbox.open()).toMatchObject([{ status: 'failed', attempts: 3, lastError: 'HTTP 503' }]);
   });
 
-  it('judges each alert of a batch on its own tries: a newcomer is not given up on with an old failure', async () => {
+  it('sends a newcomer in a message of its own: it is not given up on with an old failure', async () => {
     poll(outcome(false, false));
     inbox.failWith = new DeliveryError('HTTP 503');
     now += 1_000;
@@ -174,6 +174,40 @@ describe('outbox and dispatcher', () => {
     await dispatcher.drain();
     expect(inbox.deliveries).toHaveLength(2);
     expect(inbox.deliveries[0]!.deliveryId).toBe(inbox.deliveries[1]!.deliveryId);
+  });
+
+  it('sends queued alerts in event order across watches: a message waiting for its retry is not overtaken', async () => {
+    const pollWatch = (name: string, result: PollOutcome) => store.recordPoll({ ...watch, name }, { at: now, latencyMs: 1, outcome: result }, settings);
+    pollWatch('w-b', outcome(false));
+    pollWatch('w-a', outcome(false));
+    inbox.failWith = new DeliveryError('connection refused');
+    now += 1_000;
+    pollWatch('w-b', outcome(true));
+    await dispatcher.drain();
+    // The channel is back before w-b's retry is due; w-a's newer alert must not go first.
+    inbox.failWith = undefined;
+    now += 500;
+    pollWatch('w-a', outcome(true));
+    await dispatcher.drain();
+    expect(inbox.deliveries).toEqual([]);
+    now += 1_000;
+    await dispatcher.drain();
+    const watchesIn = (delivery: Delivery) => delivery.message.events.map((event) => (event.payload as { watch: string }).watch);
+    expect(inbox.deliveries.map(watchesIn)).toEqual([['w-b'], ['w-a']]);
+  });
+
+  it('retries exactly the message that failed; alerts arriving meanwhile go out in a message of their own', async () => {
+    poll(outcome(false, false));
+    inbox.failWith = new DeliveryError('answer lost');
+    now += 1_000;
+    poll(outcome(true, false));
+    await dispatcher.drain();
+    inbox.failWith = undefined;
+    now += 1_000;
+    poll(outcome(true, true));
+    await dispatcher.drain();
+    expect(inbox.deliveries.map((delivery) => delivery.message.events.length)).toEqual([1, 1]);
+    expect(new Set(inbox.deliveries.map((delivery) => delivery.deliveryId)).size).toBe(2);
   });
 
   it('stops after the send under way, leaving the other batches for the next start', async () => {

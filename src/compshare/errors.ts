@@ -1,19 +1,11 @@
+import { printable } from '../util/printable.js';
+
 /** The most of one far-end text (an API message, a body excerpt) that goes into an error: errors are stored and logged per poll. */
 export const MAX_FAR_END_CHARS = 300;
 
-// ESC-introduced sequences (CSI colours and cursor moves, OSC titles and links), then any other C0/C1 control,
-// DEL, and the Unicode line and paragraph separators: whatever a terminal or a log reader would act on.
-const ESCAPE_SEQUENCE = /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])/g;
-const CONTROL_OR_BREAK = /[\x00-\x1f\x7f-\x9f\u2028\u2029]+/g;
-
-/**
- * Far-end text made safe to print: escape sequences removed, control characters and line breaks turned into one
- * space (so an answer cannot forge a log line), and cut to `maxChars` with a marker. Cleaned before it is cut, so
- * a cut never leaves half a sequence.
- */
+/** Far-end text made safe to print and store: one line, no controls or escapes, at most MAX_FAR_END_CHARS. */
 export function farEndText(text: string, maxChars = MAX_FAR_END_CHARS): string {
-  const clean = text.replace(ESCAPE_SEQUENCE, '').replace(CONTROL_OR_BREAK, ' ').trim();
-  return clean.length <= maxChars ? clean : `${clean.slice(0, maxChars)}… (${clean.length - maxChars} more characters)`;
+  return printable(text, maxChars);
 }
 
 /** Every failure of a Compshare API call, so callers can record it as one kind of error sample. */

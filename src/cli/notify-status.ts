@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { OutboxRepository } from '../store/outbox.js';
 import { formatLocalTime } from '../util/time-format.js';
 import { formatTable } from './table.js';
 import { withHistory } from './history-context.js';
@@ -13,7 +12,7 @@ export function notifyStatusCommand(): Command {
     .option('--json', 'print JSON instead of a table')
     .action(async (options: { config?: string; json?: boolean }) => {
       await withHistory(options, ({ loaded, store }) => {
-        const outbox = new OutboxRepository(store.db);
+        const outbox = store.outbox;
         const summary = outbox.summary();
         const open = outbox.open();
         if (options.json) {

@@ -2,7 +2,6 @@ import type { LoadedConfig } from '../config/load.js';
 import type { CompshareClient } from '../compshare/client.js';
 import { clientFromConfig } from '../compshare/from-config.js';
 import { HistoryStore } from '../store/history-store.js';
-import { PolicyActionRepository } from '../store/policy-actions.js';
 import { reconcilePolicies } from '../policy/reconcile.js';
 import { Scheduler, type JobSpec } from '../watch/scheduler.js';
 import { pollWatch } from '../watch/poller.js';
@@ -102,7 +101,7 @@ export class Daemon {
   private policyJobs(store: HistoryStore, client: CompshareClient): JobSpec[] {
     const { stopPolicies, policyReconcile, timezone } = this.loaded.config;
     if (Object.keys(stopPolicies).length === 0) return [];
-    const deps = { client, store, actions: new PolicyActionRepository(store.db), clock: this.clock, log: this.log };
+    const deps = { client, store, actions: store.policyActions, clock: this.clock, log: this.log };
     // At start too: an instance left without its stop while the daemon was down should not wait for the next tick.
     const run = () => reconcilePolicies(deps, stopPolicies);
     return [{ name: 'policy-reconcile', schedule: policyReconcile, timezone, runAtStart: true, run }];

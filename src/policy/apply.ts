@@ -6,6 +6,7 @@ import { CompshareError } from '../compshare/errors.js';
 import type { HistoryStore } from '../store/history-store.js';
 import type { PolicyActionRepository, PolicyActionResult } from '../store/policy-actions.js';
 import type { Clock } from '../util/clock.js';
+import { defineEvent } from '../events.js';
 import { earliestAllowedStop } from './compute.js';
 import { isSetRow, type PlanRow, type SetRow } from './plan.js';
 
@@ -101,9 +102,8 @@ function record(result: ApplyResult, at: number, deps: ApplyDeps): void {
 /** One event per instance and intended stop: a failure repeated by every reconcile is still one message. */
 function failureEvent(result: ApplyResult, at: number) {
   const { row } = result;
-  return {
+  return defineEvent(POLICY_FAILED_EVENT, {
     id: `${POLICY_FAILED_EVENT}:${row.instance}:${row.policy}:${row.policyStop}`,
-    type: POLICY_FAILED_EVENT,
     watch: null,
     payload: {
       instance: row.instance,
@@ -119,5 +119,5 @@ function failureEvent(result: ApplyResult, at: number) {
       at,
     },
     createdAt: at,
-  };
+  });
 }

@@ -4,7 +4,7 @@ import { applyPlan, CONFIRM_INTERVAL_MS, POLICY_FAILED_EVENT } from '../../src/p
 import { earliestAllowedStop } from '../../src/policy/compute.js';
 import { buildPlan } from '../../src/policy/plan.js';
 import { HistoryStore } from '../../src/store/history-store.js';
-import { PolicyActionRepository } from '../../src/store/policy-actions.js';
+import type { PolicyActionRepository } from '../../src/store/policy-actions.js';
 import { simClient } from '../helpers/client.js';
 import { fleetPolicies, seedFleet, SELECTED_RUNNING, UNSELECTED } from '../helpers/sim-fleet.js';
 import { startTestSim, type TestSim } from '../helpers/sim.js';
@@ -28,7 +28,7 @@ describe('policy plan and apply against the simulator', () => {
     await seedFleet(sim);
     client = simClient(sim);
     store = HistoryStore.open(`${tempDir()}/history.db`);
-    actions = new PolicyActionRepository(store.db);
+    actions = store.policyActions;
     sleeps.length = 0;
   });
   afterEach(async () => {

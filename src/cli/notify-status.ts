@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { OutboxRepository } from '../store/outbox.js';
 import { printable } from '../util/printable.js';
 import { formatLocalTime } from '../util/time-format.js';
 import { formatTable } from './table.js';
@@ -17,7 +16,7 @@ export function notifyStatusCommand(): Command {
     .option('--json', 'print JSON instead of a table')
     .action(async (options: { config?: string; json?: boolean }) => {
       await withHistory(options, ({ loaded, store }) => {
-        const outbox = new OutboxRepository(store.db);
+        const outbox = store.outbox;
         const summary = outbox.summary();
         const open = outbox.open();
         if (options.json) {

@@ -8,7 +8,7 @@ import { listAllInstances } from '../compshare/actions/describe-instances.js';
 import { deleteStopScheduler } from '../compshare/actions/delete-stop-scheduler.js';
 import { CompshareError } from '../compshare/errors.js';
 import { HistoryStore } from '../store/history-store.js';
-import { PolicyActionRepository } from '../store/policy-actions.js';
+import type { PolicyActionRepository } from '../store/policy-actions.js';
 import { routeEventsToOutbox } from '../notify/notifier.js';
 import { applyPlan, type ApplyResult } from '../policy/apply.js';
 import { buildPlan, isSetRow, type Plan, type PolicyMap } from '../policy/plan.js';
@@ -132,7 +132,7 @@ async function withStore<T>(
   // A failure event written here is alerted on by the daemon, like one the daemon wrote itself.
   routeEventsToOutbox(loaded.config, store, systemClock);
   try {
-    return await body(store, new PolicyActionRepository(store.db));
+    return await body(store, store.policyActions);
   } finally {
     store.close();
   }
@@ -145,7 +145,7 @@ function readOwnStops(loaded: LoadedConfig): Map<string, number> {
   // A failure event written here is alerted on by the daemon, like one the daemon wrote itself.
   routeEventsToOutbox(loaded.config, store, systemClock);
   try {
-    return new PolicyActionRepository(store.db).ownStops();
+    return store.policyActions.ownStops();
   } finally {
     store.close();
   }

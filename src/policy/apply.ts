@@ -6,6 +6,7 @@ import { CompshareError } from '../compshare/errors.js';
 import type { HistoryStore } from '../store/history-store.js';
 import type { PolicyActionRepository, PolicyActionResult } from '../store/policy-actions.js';
 import type { Clock } from '../util/clock.js';
+import { defineEvent } from '../events.js';
 import { earliestAllowedStop } from './compute.js';
 import { isSetRow, type Plan, type PlanProblem, type SetRow } from './plan.js';
 
@@ -13,7 +14,7 @@ import { isSetRow, type Plan, type PlanProblem, type SetRow } from './plan.js';
 export const CONFIRM_READS = 3;
 export const CONFIRM_INTERVAL_MS = 200;
 
-export const POLICY_FAILED_EVENT = 'policy.failed';
+export const POLICY_FAILED_EVENT = 'policy.failed' as const;
 
 export interface ApplyDeps {
   client: CompshareClient;
@@ -125,11 +126,10 @@ function policyFailedEvent(
   at: number,
 ) {
   const { instance, name, tag, zone, policy, currentStop } = subject;
-  return {
+  return defineEvent(POLICY_FAILED_EVENT, {
     id: `${POLICY_FAILED_EVENT}:${key}`,
-    type: POLICY_FAILED_EVENT,
     watch: null,
     payload: { instance, name, tag, zone, policy, currentStop, ...details, at },
     createdAt: at,
-  };
+  });
 }

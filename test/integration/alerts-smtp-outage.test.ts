@@ -2,12 +2,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import pino from 'pino';
 import { HistoryStore } from '../../src/store/history-store.js';
-import { OutboxRepository } from '../../src/store/outbox.js';
 import { Dispatcher } from '../../src/notify/dispatcher.js';
 import { enqueueEvent } from '../../src/notify/enqueue.js';
 import { createChannel, notifierConfigSchema } from '../../src/notify/channels/index.js';
 import { renderMessage } from '../../src/notify/render.js';
 import type { PollOutcome } from '../../src/watch/detector.js';
+import { recordPoll } from '../../src/watch/record-poll.js';
 import { closedPort } from '../helpers/http-receiver.js';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
 import { useTempDir } from '../helpers/temp-dir.js';
@@ -23,7 +23,7 @@ describe('SMTP down for a while, then back', () => {
     const clock = { now: () => now };
     const log = pino({ level: 'silent' });
     const store = HistoryStore.open(join(tempDir(), 'history.db'));
-    const outbox = new OutboxRepository(store.db);
+    const outbox = store.outbox;
     const route = { channels: ['mail'], notifyOn: ['available', 'soldout', 'blind'] as const, urgent: [] };
     store.onEvent((event) => enqueueEvent(outbox, route, event, { groupWindowMs: 10_000 }, clock));
     const config = notifierConfigSchema.parse({
@@ -45,7 +45,7 @@ describe('SMTP down for a while, then back', () => {
     const watch = { name: 'w4090', zone: 'cn-wlcb-01', gpuType: '4090' };
     const poll = (gpu1: boolean, gpu2: boolean) => {
       const outcome: PollOutcome = { ok: true, rows: [{ gpu: 1, cpu: 16, mem: 64, resourceEnough: gpu1 }, { gpu: 2, cpu: 32, mem: 128, resourceEnough: gpu2 }] };
-      store.recordPoll(watch, { at: now, latencyMs: 1, outcome }, { confirmUp: 1, confirmDown: 1, blindAfterMs: 60_000 });
+      recordPoll(store, watch, { at: now, latencyMs: 1, outcome }, { confirmUp: 1, confirmDown: 1, blindAfterMs: 60_000 });
     };
 
     poll(false, false);

@@ -2,12 +2,12 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HistoryStore } from '../../src/store/history-store.js';
-import { OutboxRepository } from '../../src/store/outbox.js';
 import { Dispatcher } from '../../src/notify/dispatcher.js';
 import { enqueueEvent } from '../../src/notify/enqueue.js';
 import { createChannel } from '../../src/notify/channels/index.js';
 import { renderMessage } from '../../src/notify/render.js';
 import type { PollOutcome } from '../../src/watch/detector.js';
+import { recordPoll } from '../../src/watch/record-poll.js';
 import { startHttpReceiver, type HttpReceiver } from '../helpers/http-receiver.js';
 import { notifierConfig } from '../helpers/notify.js';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
@@ -32,7 +32,7 @@ afterEach(async () => {
 function alertPipeline(config: Record<string, unknown>) {
   const clock = { now: START };
   const store = HistoryStore.open(join(tempDir(), 'history.db'));
-  const outbox = new OutboxRepository(store.db);
+  const outbox = store.outbox;
   store.onEvent((event) => enqueueEvent(outbox, route, event, { groupWindowMs: 10_000 }, { now: () => clock.now }));
   const channel = createChannel('out', notifierConfig(config), { log, env: {} });
   const dispatcher = new Dispatcher(
@@ -45,7 +45,7 @@ function alertPipeline(config: Record<string, unknown>) {
   );
   const poll = (...enough: boolean[]) => {
     const outcome: PollOutcome = { ok: true, rows: enough.map((resourceEnough, i) => ({ gpu: i + 1, cpu: 16, mem: 64, resourceEnough })) };
-    store.recordPoll(watch, { at: clock.now, latencyMs: 1, outcome }, { confirmUp: 1, confirmDown: 1, blindAfterMs: 60_000 });
+    recordPoll(store, watch, { at: clock.now, latencyMs: 1, outcome }, { confirmUp: 1, confirmDown: 1, blindAfterMs: 60_000 });
   };
   const close = async () => {
     await channel.close?.();

@@ -7,6 +7,7 @@ import { Notifier } from '../../src/notify/notifier.js';
 import { HistoryStore } from '../../src/store/history-store.js';
 import { startHttpReceiver, type HttpReceiver, type ReceivedRequest } from '../helpers/http-receiver.js';
 import { captureLog } from '../helpers/notify.js';
+import { queryDb } from '../helpers/daemon.js';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
@@ -63,8 +64,8 @@ async function everywhereAFailureGoes(notifier: string): Promise<{ everything: s
   store.addEvent({ id: 'policy.failed:uhost-1:nightly:1', type: 'policy.failed', watch: null, payload: { instance: 'uhost-1', name: 'train', policy: 'nightly', error: 'x' }, createdAt: Date.now() });
   await notifier_.dispatcher.drain();
   await notifier_.stop();
-  const lastError = store.db.prepare('SELECT last_error FROM outbox').pluck().get() as string;
   store.close();
+  const [{ last_error: lastError }] = queryDb<{ last_error: string }>(config.storage.path, 'SELECT last_error FROM outbox') as [{ last_error: string }];
   printed.push(await runNotify(['status', '-c', path]), await runNotify(['status', '-c', path, '--json']));
 
   const files = ['history.db', 'history.db-wal'].map((file) => join(dir, file)).filter((file) => existsSync(file));

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { policyCommand } from '../../src/cli/policy.js';
 import { UsageError } from '../../src/cli/usage-error.js';
 import { HistoryStore } from '../../src/store/history-store.js';
-import { PolicyActionRepository } from '../../src/store/policy-actions.js';
 import { CLI_PATH, runCli, writeSimConfig } from '../helpers/cli.js';
+import { queryDb } from '../helpers/daemon.js';
 import { fleetPoliciesYaml, nightlyAtInNineHours, seedFleet, SELECTED_RUNNING } from '../helpers/sim-fleet.js';
 import { SIM_PRIVATE_KEY, SIM_PUBLIC_KEY, startTestSim, type TestSim } from '../helpers/sim.js';
 import { useTempDir } from '../helpers/temp-dir.js';
@@ -84,9 +84,7 @@ describe('compshare-watch policy', () => {
       );
       await sim.addFault({ kind: 'retcode', action: UPDATE, count: 1, retCode: 8001, message: 'simulated refusal' });
       await run(['apply', '--yes', '-c', withNotifier]);
-      const store = HistoryStore.open(join(dir, 'history.db'));
-      const queued = store.db.prepare('SELECT o.channel, o.status, e.type FROM outbox o JOIN events e ON e.seq = o.event_seq').all();
-      store.close();
+      const queued = queryDb(join(dir, 'history.db'), 'SELECT o.channel, o.status, e.type FROM outbox o JOIN events e ON e.seq = o.event_seq');
       expect(queued).toEqual([{ channel: 'hook', status: 'pending', type: 'policy.failed' }]);
     });
 
@@ -137,7 +135,7 @@ describe('compshare-watch policy', () => {
     expect((await sim.instances()).find((row) => row.UHostId === 'uhost-train-b')?.SchedulerStopTime).toBe(0);
     const store = HistoryStore.open(join(dir, 'history.db'));
     try {
-      expect(new PolicyActionRepository(store.db).recent(5)).toMatchObject([
+      expect(store.policyActions.recent(5)).toMatchObject([
         { instanceId: 'uhost-train-b', action: 'clear', policy: null, newStop: null, result: 'ok' },
       ]);
     } finally {

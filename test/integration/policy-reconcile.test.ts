@@ -5,7 +5,7 @@ import { earliestAllowedStop } from '../../src/policy/compute.js';
 import { buildPlan, type PolicyMap } from '../../src/policy/plan.js';
 import { reconcilePolicies } from '../../src/policy/reconcile.js';
 import { HistoryStore } from '../../src/store/history-store.js';
-import { PolicyActionRepository } from '../../src/store/policy-actions.js';
+import type { PolicyActionRepository } from '../../src/store/policy-actions.js';
 import { simClient } from '../helpers/client.js';
 import { captureLog } from '../helpers/notify.js';
 import { fleetPolicies, seedFleet, SELECTED_RUNNING, UNSELECTED } from '../helpers/sim-fleet.js';
@@ -30,7 +30,7 @@ describe('policy plan and apply against the simulator', () => {
     await seedFleet(sim);
     client = simClient(sim);
     store = HistoryStore.open(`${tempDir()}/history.db`);
-    actions = new PolicyActionRepository(store.db);
+    actions = store.policyActions;
     sleeps.length = 0;
   });
   afterEach(async () => {

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { quote, type Problem } from './message.js';
+import { quote, type Problem } from '../schema/message.js';
 
 /** What a value looks like, in the words of YAML rather than JavaScript. */
 function kindOf(value: unknown): string {

@@ -32,6 +32,7 @@ describe('config validate', () => {
       ok: true,
       path: file,
       watches: ['4090-wlcb'],
+      warnings: [],
     });
   });
 

@@ -2,8 +2,8 @@ import type { Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import { z } from 'zod';
 import { DeliveryError, type Channel } from '../channel.js';
-import { timeoutMs } from '../config-fields.js';
-import { section, text } from '../../config/fields.js';
+import { mailbox, timeoutMs } from '../config-fields.js';
+import { section, text } from '../../schema/fields.js';
 import { scrubSecrets } from '../secrets.js';
 
 /** SMTP ports: 465 speaks TLS from the first byte (`secure`), 587 upgrades with STARTTLS. */
@@ -42,8 +42,8 @@ const configSchema = section({
   type: z.literal('email'),
   smtp: smtpSchema,
   /** `alerts@example.com` or `"compshare-watch" <alerts@example.com>` */
-  from: text,
-  to: z.array(text).min(1),
+  from: mailbox,
+  to: z.array(mailbox).min(1),
   timeoutMs,
 });
 

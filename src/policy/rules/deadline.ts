@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { quote } from '../../config/message.js';
+import { quote } from '../../schema/message.js';
 import { defineRuleKind } from '../rule.js';
 
 /** A UTC offset is required: without one the same text means different instants on different machines. */

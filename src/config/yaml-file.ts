@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { isAlias, LineCounter, parseDocument, visit, type Alias, type Document } from 'yaml';
+import { isAlias, isScalar, LineCounter, parseDocument, visit, type Alias, type Document } from 'yaml';
 import type { TextPosition } from './errors.js';
 
 /** A YAML (or JSON) file read from disk: its value, or why it could not be had. */
@@ -36,15 +36,19 @@ export async function readYamlFile(absolutePath: string): Promise<YamlFile> {
     return { kind: 'unreadable', problem: READ_PROBLEMS[code] ?? `cannot read: ${(error as Error).message}` };
   }
   const lineCounter = new LineCounter();
-  const syntax = (problem: string, offset: number): YamlFile => {
-    const at = lineCounter.linePos(offset);
-    const line = text.split('\n')[at.line - 1] ?? '';
-    return { kind: 'syntax', problem: UNQUOTED_STAR.test(line) ? problem + QUOTE_HINT : problem, at };
+  const syntax = (problem: string, offset: number): YamlFile => ({ kind: 'syntax', problem, at: lineCounter.linePos(offset) });
+  /** For the mistakes an unquoted `*` causes: the problem, plus the hint when its line has one. */
+  const aliasSyntax = (problem: string, offset: number): YamlFile => {
+    const line = text.split('\n')[lineCounter.linePos(offset).line - 1] ?? '';
+    return syntax(UNQUOTED_STAR.test(line) ? problem + QUOTE_HINT : problem, offset);
   };
   // prettyErrors off: yaml would otherwise append a multi-line excerpt of the file, which may hold a secret.
-  const document = parseDocument(text, { lineCounter, prettyErrors: false });
+  // uniqueKeys off: yaml compares every key with every earlier one (50,000 keys took minutes); checked below instead.
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   const [error] = document.errors;
-  if (error !== undefined) return syntax(SYNTAX_PROBLEMS[error.code] ?? error.message, error.pos[0]);
+  if (error !== undefined) return aliasSyntax(SYNTAX_PROBLEMS[error.code] ?? error.message, error.pos[0]);
+  const duplicate = firstDuplicateKey(document);
+  if (duplicate !== undefined) return syntax('Map keys must be unique', duplicate);
 
   const aliases = aliasesOf(document);
   const excess = aliases[MAX_YAML_ALIASES];
@@ -56,8 +60,28 @@ export async function readYamlFile(absolutePath: string): Promise<YamlFile> {
     const message = (error as Error).message;
     const culprit = aliases.find((alias) => message.endsWith(`: ${alias.source}`)) ?? aliases[0];
     if (culprit?.range === undefined || culprit.range === null) return { kind: 'syntax', problem: message };
-    return syntax(message, culprit.range[0]);
+    return aliasSyntax(message, culprit.range[0]);
   }
+}
+
+/** Where the first key that repeats an earlier key of its mapping starts, in one pass over the document. */
+function firstDuplicateKey(document: Document): number | undefined {
+  let found: number | undefined;
+  visit(document, {
+    Map(_key, map) {
+      const seen = new Set<unknown>();
+      for (const { key } of map.items) {
+        if (!isScalar(key)) continue;
+        if (seen.has(key.value)) {
+          found = key.range?.[0] ?? 0;
+          return visit.BREAK;
+        }
+        seen.add(key.value);
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 function aliasesOf(document: Document): Alias[] {

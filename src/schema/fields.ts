@@ -24,7 +24,8 @@ export const text = z.string().min(1);
 
 /** A whole number from `min` to `max`: every count in the config has a ceiling, so no value can overflow later. */
 export function intBetween(min: number, max: number) {
-  return z.number().int().min(min).max(max);
+  // The bounds first, aborting: `.int()` would add its own "at most 2^53-1" to a huge value's one problem.
+  return z.number().min(min, { abort: true }).max(max, { abort: true }).int();
 }
 
 /** A timeout given in milliseconds, at most as long as a timer can wait. */

@@ -9,9 +9,10 @@ const tempDir = useTempDir();
 
 describe('run with a config that has nothing to do', () => {
   it('refuses an empty file with one line and exit status 2', async () => {
-    const path = join(tempDir(), 'config.yaml');
+    const dir = tempDir();
+    const path = join(dir, 'config.yaml');
     writeFileSync(path, '# to be filled in\n');
-    const result = await runCli(['run', '--config', path], { env: KEYS });
+    const result = await runCli(['run', '--config', path], { env: KEYS, cwd: dir });
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
       `compshare-watch: ${path}: nothing to run: no watches and no stopPolicies (see config.example.yaml)\n`,

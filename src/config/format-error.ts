@@ -50,7 +50,9 @@ function describeIssue(issue: z.core.$ZodIssue, showValue: boolean): string {
       // Checks this project wrote (and unknown keys) carry their own wording, quoting values with `quote`.
       return showValue || typeof issue.input !== 'string'
         ? issue.message
-        : issue.message.replaceAll(quote(issue.input), '(value not shown)');
+        : issue.message
+            .replaceAll(` (found ${quote(issue.input)})`, ' (value not shown)')
+            .replaceAll(quote(issue.input), '(value not shown)');
   }
 }
 

@@ -122,7 +122,7 @@ describe('e-mail addresses', () => {
   ])('rejects %s', async (fields, path) => {
     expect(await problems(`${EMAIL}    ${fields}\n`)).toEqual([
       // Values under notifiers are never echoed: they may be tokens.
-      `config.yaml: ${path}: expected an e-mail address like alerts@example.com or "Name <alerts@example.com>" (found (value not shown))`,
+      `config.yaml: ${path}: expected an e-mail address like alerts@example.com or "Name <alerts@example.com>" (value not shown)`,
     ]);
   });
 

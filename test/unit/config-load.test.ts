@@ -230,7 +230,9 @@ describe('loadConfig: errors, one line each', () => {
   it('uses the path as the user gave it', async () => {
     await mkdir(join(dir, 'etc'));
     await writeFile(join(dir, 'etc', 'cw.yaml'), 'api: { region: "" }\n');
-    await expect(loadConfig({ path: './etc/cw.yaml', cwd: dir, env: KEYS_ENV })).rejects.toMatchObject({ message: './etc/cw.yaml: api.region: must not be empty' });
+    await expect(loadConfig({ path: './etc/cw.yaml', cwd: dir, env: KEYS_ENV })).rejects.toMatchObject({
+      message: './etc/cw.yaml: api.region: must not be empty',
+    });
   });
 });
 
@@ -385,7 +387,9 @@ describe('loadConfig: where the file is looked for', () => {
 
   it('names a --config file that does not exist', async () => {
     await writeFile(join(dir, 'config.yaml'), '{}\n');
-    await expect(loadConfig({ path: 'missing.yaml', cwd: dir, env: KEYS_ENV })).rejects.toMatchObject({ message: 'missing.yaml: file not found' });
+    await expect(loadConfig({ path: 'missing.yaml', cwd: dir, env: KEYS_ENV })).rejects.toMatchObject({
+      message: 'missing.yaml: file not found',
+    });
   });
 
   it('finds ./config.yaml in the working directory first', async () => {
@@ -404,6 +408,8 @@ describe('loadConfig: where the file is looked for', () => {
   });
 
   it('says where it looked when nothing is found', async () => {
-    await expect(loadConfig({ cwd: dir, env: KEYS_ENV })).rejects.toMatchObject({ message: 'no config file found (tried ./config.yaml, /etc/compshare-watch/config.yaml); pass --config FILE' });
+    await expect(loadConfig({ cwd: dir, env: KEYS_ENV })).rejects.toMatchObject({
+      message: 'no config file found (tried ./config.yaml, /etc/compshare-watch/config.yaml); pass --config FILE',
+    });
   });
 });

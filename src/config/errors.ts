@@ -6,6 +6,7 @@ export interface TextPosition {
   col: number;
 }
 
+/** A problem at a YAML path, or (for syntax errors) at a place in the text. */
 export type LocatedProblem = Problem & { at?: TextPosition };
 
 /** One problem as `config validate --json` prints it: the YAML path (empty for the file as a whole) and why. */

@@ -10,7 +10,7 @@ import { eventsCommand } from './events.js';
 import { policyCommand } from './policy.js';
 import { notifyCommand } from './notify.js';
 import { reportAndExit, EXIT_USAGE } from './exit.js';
-import { packageVersion } from './version.js';
+import { packageVersion } from '../version.js';
 
 /** Every subcommand, one factory each; adding a command is one file and one line here. */
 const commands: Array<() => Command> = [

@@ -1,9 +1,11 @@
 import { Command, Option } from 'commander';
-import { loadConfig } from '../config/load.js';
+import { ConfigError } from '../config/errors.js';
+import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { Daemon } from '../daemon/daemon.js';
 import { createLogger, LOG_LEVELS } from '../log.js';
 import { UsageError } from './usage-error.js';
 import { configOption } from './options.js';
+import { printConfigWarnings } from './config.js';
 
 export function runCommand(): Command {
   return new Command('run')
@@ -15,6 +17,8 @@ export function runCommand(): Command {
     .addHelpText('after', '\nStops cleanly on SIGINT or SIGTERM. Exit status: 0 stopped, 2 usage, config or database error.')
     .action(async (options: { config?: string; logLevel?: string }) => {
       const loaded = await loadConfig({ path: options.config });
+      refuseNothingToRun(loaded);
+      printConfigWarnings(loaded.warnings);
       const log = createLogger({ level: logLevel(options.logLevel, process.env.LOG_LEVEL) });
       const daemon = new Daemon(loaded, log);
       daemon.start();
@@ -30,6 +34,13 @@ export function runCommand(): Command {
       });
       await daemon.stop();
     });
+}
+
+/** A daemon with no watches and no stop policies would sit idle; an empty or wrong file is the usual cause. */
+function refuseNothingToRun({ config, displayPath }: LoadedConfig): void {
+  if (config.watches.length > 0 || Object.keys(config.stopPolicies).length > 0) return;
+  const problem = 'nothing to run: no watches and no stopPolicies (see config.example.yaml)';
+  throw new ConfigError(displayPath, [{ path: [], problem }]);
 }
 
 function logLevel(flag: string | undefined, env: string | undefined): string {

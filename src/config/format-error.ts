@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { quote, type Problem } from './message.js';
+import { quote, type Problem } from '../schema/message.js';
 
 /** What a value looks like, in the words of YAML rather than JavaScript. */
 function kindOf(value: unknown): string {
@@ -50,7 +50,9 @@ function describeIssue(issue: z.core.$ZodIssue, showValue: boolean): string {
       // Checks this project wrote (and unknown keys) carry their own wording, quoting values with `quote`.
       return showValue || typeof issue.input !== 'string'
         ? issue.message
-        : issue.message.replaceAll(quote(issue.input), '(value not shown)');
+        : issue.message
+            .replaceAll(` (found ${quote(issue.input)})`, ' (value not shown)')
+            .replaceAll(quote(issue.input), '(value not shown)');
   }
 }
 

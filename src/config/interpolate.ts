@@ -1,8 +1,7 @@
-import type { Problem } from './message.js';
-import { formatPath } from './message.js';
+import { formatPath, type Problem } from '../schema/message.js';
 
-/** `${NAME}`, `${NAME:-fallback}`, or `$${...}` for a literal `${...}`. */
-const REFERENCE = /\$(\$?)\{([^}]*)\}/g;
+/** `${NAME}`, `${NAME:-fallback}`, or `$${...}` for a literal `${...}`; the closing brace is captured to catch a missing one. */
+const REFERENCE = /\$(\$?)\{([^}]*)(\}?)/g;
 const NAME_WITH_FALLBACK = /^([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?$/s;
 
 export interface Interpolated {
@@ -21,8 +20,12 @@ export function interpolate(tree: unknown, env: NodeJS.ProcessEnv): Interpolated
   const problems: Problem[] = [];
 
   function fillString(text: string, path: readonly PropertyKey[]): string {
-    return text.replace(REFERENCE, (whole, escaped: string, inner: string) => {
+    return text.replace(REFERENCE, (whole, escaped: string, inner: string, closed: string) => {
       if (escaped) return whole.slice(1);
+      if (!closed) {
+        problems.push({ path, problem: 'unterminated variable reference: "${" without a closing "}"' });
+        return whole;
+      }
       const reference = NAME_WITH_FALLBACK.exec(inner);
       if (reference === null) {
         problems.push({ path, problem: 'malformed variable reference; write ${NAME} or ${NAME:-default}' });

@@ -4,7 +4,7 @@ import { resolveCredentials, type Credentials } from './credentials.js';
 import { ConfigError } from './errors.js';
 import { issueProblems } from './format-error.js';
 import { interpolate } from './interpolate.js';
-import { configError, formatPath } from './message.js';
+import { formatPath, type Problem } from '../schema/message.js';
 import { configSchema, type Config } from './schema.js';
 import { readYamlFile } from './yaml-file.js';
 
@@ -33,21 +33,23 @@ export interface LoadedConfigFile {
 
 export interface LoadedConfig extends LoadedConfigFile {
   credentials: Credentials;
+  /** One line each, for stderr: things that work but should be fixed (a key file others can read). No secrets. */
+  warnings: string[];
 }
 
 /** The config file plus the key pair, for commands that call the API. */
 export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfig> {
   const file = await loadConfigFile(options);
-  const credentials = await resolveCredentials(file.config.credentials, options.env ?? process.env, {
+  const { credentials, warnings } = await resolveCredentials(file.config.credentials, options.env ?? process.env, {
     file: file.displayPath,
     absolutePath: file.path,
   });
-  return { ...file, credentials };
+  return { ...file, credentials, warnings };
 }
 
 /**
- * Finds, reads, interpolates and validates the config file. Every problem is a ConfigError with a one-line
- * message: `<file>: <yaml path>: <problem>`.
+ * Finds, reads, interpolates and validates the config file. Failures are a ConfigError listing every problem, one
+ * line each: `<file>: <yaml path>: <problem>`.
  */
 export async function loadConfigFile(options: LoadOptions = {}): Promise<LoadedConfigFile> {
   const env = options.env ?? process.env;
@@ -55,25 +57,24 @@ export async function loadConfigFile(options: LoadOptions = {}): Promise<LoadedC
   const { displayPath, path } = await locate(options.path, cwd, options.searchPaths ?? DEFAULT_CONFIG_PATHS);
 
   const read = await readYamlFile(path);
-  if (read.kind === 'unreadable') throw new ConfigError(`${displayPath}: ${read.problem}`);
-  if (read.kind === 'syntax') {
-    const at = read.at === undefined ? '' : `:${read.at.line}:${read.at.col}`;
-    throw new ConfigError(`${displayPath}${at}: ${read.problem}`);
-  }
+  if (read.kind === 'unreadable') throw new ConfigError(displayPath, [{ path: [], problem: read.problem }]);
+  if (read.kind === 'syntax') throw new ConfigError(displayPath, [{ path: [], problem: read.problem, at: read.at }]);
 
   // An empty file (or one of comments only) is an empty mapping: every section has defaults.
-  const { value, filled, problems } = interpolate(read.value ?? {}, env);
-  const [first, ...rest] = problems;
-  if (first !== undefined) throw configError(displayPath, [first, ...rest]);
-
+  const { value, filled, problems: unfilled } = interpolate(read.value ?? {}, env);
   const parsed = configSchema.safeParse(value, { reportInput: true });
-  if (!parsed.success) {
-    // Key material, and whatever came from the environment (it may be a password), never reaches a message.
-    // Credentials and notifier settings (SMTP passwords, webhook tokens and secrets) are never echoed back.
-    const showValue = (at: readonly PropertyKey[]) =>
-      at[0] !== 'credentials' && at[0] !== 'notifiers' && !filled.has(formatPath(at));
-    throw configError(displayPath, issueProblems(parsed.error, showValue));
-  }
+  // Key material, and whatever came from the environment (it may be a password), never reaches a message.
+  // Credentials and notifier settings (SMTP passwords, webhook tokens and secrets) are never echoed back.
+  const showValue = (at: readonly PropertyKey[]) =>
+    at[0] !== 'credentials' && at[0] !== 'notifiers' && !filled.has(formatPath(at));
+  // A value left as `${UNSET}` fails its own check too; the unset variable is the one thing to say about it.
+  const unfilledPaths = new Set(unfilled.map(({ path: at }) => formatPath(at)));
+  const invalid = parsed.success
+    ? []
+    : issueProblems(parsed.error, showValue).filter(({ path: at }) => !unfilledPaths.has(formatPath(at)));
+  const [first, ...rest]: Problem[] = [...unfilled, ...invalid];
+  if (first !== undefined) throw new ConfigError(displayPath, [first, ...rest]);
+  if (!parsed.success) throw new TypeError('loadConfigFile: a failed parse always has a problem');
   const config = { ...parsed.data, storage: { ...parsed.data.storage, path: resolve(cwd, parsed.data.storage.path) } };
   return { path, displayPath, config };
 }
@@ -89,7 +90,8 @@ async function locate(
     const path = resolve(cwd, candidate);
     if (await exists(path)) return { displayPath: candidate, path };
   }
-  throw new ConfigError(`no config file found (tried ${searchPaths.join(', ')}); pass --config FILE`);
+  const tried = searchPaths.join(', ');
+  throw new ConfigError(undefined, [{ path: [], problem: `no config file found (tried ${tried}); pass --config FILE` }]);
 }
 
 async function exists(path: string): Promise<boolean> {

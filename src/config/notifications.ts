@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NOTIFY_ON } from '../notify/routing.js';
-import { clockTime, duration, positiveInt, section, timezone } from './fields.js';
+import { clockTime, duration, intBetween, section, timezone } from '../schema/fields.js';
 
 /** Defaults of the `delivery` section and of each watch's routing keys. */
 export const DELIVERY_DEFAULTS = {
@@ -12,11 +12,14 @@ export const DELIVERY_DEFAULTS = {
 } as const;
 
 /** Names of entries under `notifiers:`; checked against them once the whole file is read. */
+/** The ceiling of `delivery.maxAttempts`, so a typo cannot keep an alert retrying for ever. */
+export const MAX_DELIVERY_ATTEMPTS = 1000;
+
 export const notifyListSchema = z.array(z.string().min(1));
 
 export const deliverySchema = section({
   groupWindow: duration.prefault(DELIVERY_DEFAULTS.groupWindow),
-  maxAttempts: positiveInt.default(DELIVERY_DEFAULTS.maxAttempts),
+  maxAttempts: intBetween(1, MAX_DELIVERY_ATTEMPTS).default(DELIVERY_DEFAULTS.maxAttempts),
   maxAge: duration.prefault(DELIVERY_DEFAULTS.maxAge),
 });
 

@@ -3,12 +3,26 @@ import { CHARGE_TYPES } from '../compshare/actions/check-capacity.js';
 import { cronProblem } from './cron.js';
 import { notifierConfigSchema } from '../notify/channels/index.js';
 import { DEFAULT_LOCALE, LOCALES } from '../notify/locales/index.js';
-import { quote } from './message.js';
+import { quote } from '../schema/message.js';
 import { policyReconcileSchema, stopPoliciesSchema } from './stop-policies.js';
-import { duration, positiveInt, section, text, timezone } from './fields.js';
+import { duration, intBetween, section, text, timerMs, timezone } from '../schema/fields.js';
 import { deliverySchema, notifyListSchema, watchNotifyFields } from './notifications.js';
 
 /** Defaults of the `api` section. */
+/**
+ * Ceilings of the numbers in the file, far above any real use: a value past them is a typo (or `1e308`) that would
+ * otherwise overflow a timer or a date later on.
+ */
+export const LIMITS = {
+  maxRequestsPerSecond: { min: 0.01, max: 1000 },
+  retentionDays: 36_500,
+  diskSizeGb: 65_536,
+  gpu: 64,
+  cpu: 4096,
+  memGb: 65_536,
+  confirmations: 1000,
+} as const;
+
 export const API_DEFAULTS = {
   baseUrl: 'https://api.compshare.cn',
   region: 'cn-wlcb',
@@ -63,14 +77,18 @@ const apiSchema = section({
   region: text.default(API_DEFAULTS.region),
   /** Needed for sub-accounts; otherwise the default project is looked up once. */
   projectId: text.optional(),
-  timeoutMs: positiveInt.default(API_DEFAULTS.timeoutMs),
-  maxRequestsPerSecond: z.number().positive().default(API_DEFAULTS.maxRequestsPerSecond),
+  timeoutMs: timerMs.default(API_DEFAULTS.timeoutMs),
+  maxRequestsPerSecond: z
+    .number()
+    .min(LIMITS.maxRequestsPerSecond.min)
+    .max(LIMITS.maxRequestsPerSecond.max)
+    .default(API_DEFAULTS.maxRequestsPerSecond),
 });
 
 const storageSchema = section({
   path: text.default(STORAGE_DEFAULTS.path),
   /** Raw polls, transitions, events and hourly counters older than this are pruned daily. */
-  retentionDays: positiveInt.default(STORAGE_DEFAULTS.retentionDays),
+  retentionDays: intBetween(1, LIMITS.retentionDays).default(STORAGE_DEFAULTS.retentionDays),
 });
 
 const diskSchema = section({
@@ -78,14 +96,14 @@ const diskSchema = section({
   /** e.g. CLOUD_SSD */
   type: text,
   /** GB */
-  size: positiveInt,
+  size: intBetween(1, LIMITS.diskSizeGb),
 });
 
 /** Which rows of a capacity answer the user cares about; every field left out matches everything. */
 const matchSchema = section({
-  gpu: z.array(positiveInt).min(1).optional(),
-  minCpu: positiveInt.optional(),
-  minMemGb: positiveInt.optional(),
+  gpu: z.array(intBetween(1, LIMITS.gpu)).min(1).optional(),
+  minCpu: intBetween(1, LIMITS.cpu).optional(),
+  minMemGb: intBetween(1, LIMITS.memGb).optional(),
 });
 
 const watchSchema = section({
@@ -113,8 +131,8 @@ const watchSchema = section({
     }
   }),
   match: matchSchema.optional(),
-  confirmUp: positiveInt.default(WATCH_DEFAULTS.confirmUp),
-  confirmDown: positiveInt.default(WATCH_DEFAULTS.confirmDown),
+  confirmUp: intBetween(1, LIMITS.confirmations).default(WATCH_DEFAULTS.confirmUp),
+  confirmDown: intBetween(1, LIMITS.confirmations).default(WATCH_DEFAULTS.confirmDown),
   /** After failing polls for this long the watch raises one "blind" event. */
   blindAfter: duration.prefault(WATCH_DEFAULTS.blindAfter),
   /** Random delay of up to this much before each poll. */

@@ -3,8 +3,8 @@ import { ruleKinds } from '../policy/rules/index.js';
 import type { StopPolicy } from '../policy/plan.js';
 import { SELECTOR_FIELDS } from '../policy/select.js';
 import { cronProblem } from './cron.js';
-import { section } from './fields.js';
-import { quote } from './message.js';
+import { section } from '../schema/fields.js';
+import { quote } from '../schema/message.js';
 
 /** Defaults of the `stopPolicies` section and of `policyReconcile`. */
 export const POLICY_DEFAULTS = {

@@ -1,4 +1,4 @@
-import type { Config } from '../config/schema.js';
+import type { NotifySettings as Config } from './settings.js';
 import type { HistoryStore } from '../store/history-store.js';
 import type { OutboxRepository } from '../store/outbox.js';
 import type { Clock } from '../util/clock.js';

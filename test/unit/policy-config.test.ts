@@ -56,7 +56,8 @@ policyReconcile: "*/30 * * * * *"
       'config.yaml: stopPolicies.p.select.tag: must have at least 1 item (found 0)'],
     ['a misspelt selector field', 'p: { select: { tags: [a] }, maxRuntimeHours: 8 }',
       // The typo also leaves the selector empty; the typo is what is reported first.
-      'config.yaml: stopPolicies.p.select: unknown key "tags" (did you mean "tag"?) (and 1 more problem)'],
+      'config.yaml: stopPolicies.p.select: unknown key "tags" (did you mean "tag"?)\n' +
+        'config.yaml: stopPolicies.p.select: an empty selector would match every instance; give at least one of tag, name, ids, zone, gpuType'],
     ['no rule', 'p: { select: { tag: [a] } }',
       'config.yaml: stopPolicies.p: set exactly one of dailyAt, maxRuntimeHours, deadline (found none)'],
     ['two rules', 'p: { select: { tag: [a] }, dailyAt: "23:00", maxRuntimeHours: 8 }',
@@ -80,7 +81,8 @@ policyReconcile: "*/30 * * * * *"
     ['a deadline without an offset', 'p: { select: { tag: [a] }, deadline: "2026-03-01T18:00:00" }',
       'config.yaml: stopPolicies.p.deadline: expected an ISO time with a UTC offset, e.g. "2026-03-01T18:00:00+08:00" (found "2026-03-01T18:00:00")'],
     ['a misspelt policy key', 'p: { select: { tag: [a] }, maxRuntimeHour: 8 }',
-      'config.yaml: stopPolicies.p: unknown key "maxRuntimeHour" (did you mean "maxRuntimeHours"?) (and 1 more problem)'],
+      'config.yaml: stopPolicies.p: unknown key "maxRuntimeHour" (did you mean "maxRuntimeHours"?)\n' +
+        'config.yaml: stopPolicies.p: set exactly one of dailyAt, maxRuntimeHours, deadline (found none)'],
     ['override not a boolean', 'p: { select: { tag: [a] }, maxRuntimeHours: 8, override: "yes" }',
       'config.yaml: stopPolicies.p.override: expected true or false, found "yes"'],
     ['a policy name with a space', '"my policy": { select: { tag: [a] }, maxRuntimeHours: 8 }',

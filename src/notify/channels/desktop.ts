@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DeliveryError, type Channel } from '../channel.js';
-import { section } from '../../config/fields.js';
+import { section } from '../../schema/fields.js';
 
 /** Said once when the channel is created, and by every send: nothing reaches a desktop without its session bus. */
 export const NO_SESSION_BUS =

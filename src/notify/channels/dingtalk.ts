@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Channel } from '../channel.js';
 import { checkBotAnswer, type BotProtocol } from '../bot-answer.js';
 import { secretUrl, timeoutMs } from '../config-fields.js';
-import { section, text } from '../../config/fields.js';
+import { section, text } from '../../schema/fields.js';
 import { JsonPoster } from '../http-post.js';
 import { urlSecrets } from '../secrets.js';
 

@@ -2,8 +2,8 @@ import type { Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import { z } from 'zod';
 import { DeliveryError, type Channel } from '../channel.js';
-import { timeoutMs } from '../config-fields.js';
-import { section, text } from '../../config/fields.js';
+import { mailbox, timeoutMs } from '../config-fields.js';
+import { section, text } from '../../schema/fields.js';
 import { SecretScrubber, smtpLoginSecrets } from '../secrets.js';
 
 /** How much of a server's reply an error quotes. */
@@ -44,8 +44,8 @@ const configSchema = section({
   type: z.literal('email'),
   smtp: smtpSchema,
   /** `alerts@example.com` or `"compshare-watch" <alerts@example.com>` */
-  from: text,
-  to: z.array(text).min(1),
+  from: mailbox,
+  to: z.array(mailbox).min(1),
   timeoutMs,
 });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { quote } from '../../config/message.js';
+import { quote } from '../../schema/message.js';
 import type { Channel, ChannelDeps, ChannelInstance } from '../channel.js';
 import { dingtalkChannel } from './dingtalk.js';
 import { desktopChannel } from './desktop.js';

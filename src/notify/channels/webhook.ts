@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import type { Channel } from '../channel.js';
 import { secretUrl, timeoutMs } from '../config-fields.js';
-import { section, text } from '../../config/fields.js';
+import { section, text } from '../../schema/fields.js';
 import { JsonPoster, isSuccessStatus } from '../http-post.js';
 import { headerSecrets, urlSecrets } from '../secrets.js';
 

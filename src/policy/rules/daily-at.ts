@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { clockTime, timezone } from '../../config/fields.js';
+import { clockTime, timezone } from '../../schema/fields.js';
 import { defineRuleKind, type RuleInstance } from '../rule.js';
 import { civilTimeAt, epochOfCivilTime, weekdayOf } from '../../util/zoned-time.js';
 

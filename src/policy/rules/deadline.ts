@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { quote } from '../../config/message.js';
+import { quote } from '../../schema/message.js';
 import { isSaneTime, SANE_TIME_RANGE_TEXT } from '../../util/sane-time.js';
 import { defineRuleKind } from '../rule.js';
 

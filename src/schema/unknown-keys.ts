@@ -1,18 +1,24 @@
 import { quote } from './message.js';
 
+/** How many unknown keys one message names. */
+const MAX_KEYS_SHOWN = 10;
+
 /**
  * `unknown key "shedule" (did you mean "schedule"?)`; when nothing is close, the keys that are allowed. Key names
  * are the user's spelling, never a value, so they are safe to show.
  */
 export function unknownKeysProblem(keys: readonly string[], known: readonly string[]): string {
-  const described = keys.map((key) => {
+  // A pasted or generated file can hold thousands; the first few are enough to recognise the mistake.
+  const described = keys.slice(0, MAX_KEYS_SHOWN).map((key) => {
     const suggestion = closest(key, known);
     return suggestion === undefined ? quote(key) : `${quote(key)} (did you mean ${quote(suggestion)}?)`;
   });
   const label = keys.length === 1 ? 'unknown key' : 'unknown keys';
   const anySuggestion = described.some((text) => text.includes('did you mean'));
   const allowed = anySuggestion ? '' : ` (allowed: ${known.join(', ')})`;
-  return `${label} ${described.join(', ')}${allowed}`;
+  const hidden = keys.length - described.length;
+  const more = hidden > 0 ? ` and ${hidden} more` : '';
+  return `${label} ${described.join(', ')}${more}${allowed}`;
 }
 
 /** The known key a typo most likely meant: same letters ignoring case, or a small edit distance. */

@@ -6,6 +6,12 @@ import { isTimeZone } from '../util/zoned-time.js';
 
 /** Building blocks every config section shares, so each section file reads the same and errors read alike. */
 
+/**
+ * The longest wait Node's timers can express (2^31-1 ms, about 24.8 days); a longer one fires at once. Every
+ * duration and timeout in the config stays within it.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** A mapping that rejects keys it does not know, so a misspelt key is an error instead of a silent default. */
 export function section<Shape extends z.ZodRawShape>(shape: Shape) {
   return z.strictObject(shape, {
@@ -15,13 +21,26 @@ export function section<Shape extends z.ZodRawShape>(shape: Shape) {
 }
 
 export const text = z.string().min(1);
-export const positiveInt = z.number().int().positive();
 
-/** `30s`, `5m`, `2h`, `1d`: read once here, so the rest of the program sees milliseconds. */
+/** A whole number from `min` to `max`: every count in the config has a ceiling, so no value can overflow later. */
+export function intBetween(min: number, max: number) {
+  // The bounds first, aborting: `.int()` would add its own "at most 2^53-1" to a huge value's one problem.
+  return z.number().min(min, { abort: true }).max(max, { abort: true }).int();
+}
+
+/** A timeout given in milliseconds, at most as long as a timer can wait. */
+export const timerMs = intBetween(1, MAX_TIMER_MS);
+
+/** `30s`, `5m`, `2h`, `1d`: read once here, so the rest of the program sees milliseconds (at most MAX_TIMER_MS). */
 export const duration = z.string().transform((value, ctx) => {
   const ms = parseDuration(value);
   if (ms === null) {
     ctx.addIssue({ code: 'custom', input: value, message: `expected a duration like 30s, 5m or 2h (found ${quote(value)})` });
+    return z.NEVER;
+  }
+  if (ms > MAX_TIMER_MS) {
+    const message = `must be at most ${MAX_TIMER_MS}ms, about 24.8 days, the longest a timer can wait (found ${quote(value)})`;
+    ctx.addIssue({ code: 'custom', input: value, message });
     return z.NEVER;
   }
   return ms;

@@ -4,7 +4,7 @@ import type { NewEvent } from './store/events.js';
 /**
  * The one catalog of event types and what each one's payload holds. Producers build events through defineEvent,
  * which checks the payload; consumers (rendering, routing) read payloads with these schemas. A new kind of event
- * (storage.full, storage.locked, provision.created, provision.failed…) is one line in EVENT_PAYLOADS.
+ * (provision.created, provision.failed…) is one line in EVENT_PAYLOADS.
  */
 
 /** What every event of a watch carries, since the config may change before the event is read. */
@@ -47,6 +47,17 @@ const policyFailedPayload = z.object({
   at: z.number(),
 });
 
+/** Polls could not be recorded in `database` since `failingSince`; sent straight to the channels, not stored. */
+const storageFailingPayload = z.object({ database: z.string(), failingSince: z.number(), error: z.string(), at: z.number() });
+
+/** Polls are recorded again; `lostPolls` were not. */
+const storageRecoveredPayload = z.object({
+  database: z.string(),
+  failingSince: z.number(),
+  lostPolls: z.int().nonnegative(),
+  at: z.number(),
+});
+
 /** Every event type and its payload schema (objects that ignore unknown fields, so readers stay lenient). */
 export const EVENT_PAYLOADS = {
   'capacity.available': capacityPayload,
@@ -55,6 +66,8 @@ export const EVENT_PAYLOADS = {
   'watch.blind': blindPayload,
   'watch.recovered': recoveredPayload,
   'policy.failed': policyFailedPayload,
+  'storage.failing': storageFailingPayload,
+  'storage.recovered': storageRecoveredPayload,
 } as const;
 
 export type EventType = keyof typeof EVENT_PAYLOADS;

@@ -7,6 +7,7 @@ import { reconcilePolicies } from '../policy/reconcile.js';
 import { Scheduler, type JobSpec } from '../watch/scheduler.js';
 import { pollWatch } from '../watch/poller.js';
 import { pollTargetOf } from '../watch/targets.js';
+import { StorageHealth } from '../watch/storage-health.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import type { Logger } from '../log.js';
 import { Notifier } from '../notify/notifier.js';
@@ -80,7 +81,9 @@ export class Daemon {
   }
 
   private jobs(store: HistoryStore, client: CompshareClient): JobSpec[] {
-    const deps = { client, store, clock: this.clock, log: this.log };
+    const notifier = this.notifier;
+    const storage = new StorageHealth(store, this.log, notifier && ((event) => notifier.sendNow(event)));
+    const deps = { client, store, clock: this.clock, log: this.log, storage };
     const watchJobs = this.loaded.config.watches.map((watch): JobSpec => {
       const target = pollTargetOf(watch);
       return {

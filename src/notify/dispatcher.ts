@@ -20,7 +20,7 @@ export interface DispatchSettings {
 export const DEFAULT_DISPATCH_TIMING = { retryBaseMs: 5_000, retryMaxMs: 10 * 60_000, pollIntervalMs: 1_000 } as const;
 
 /** The longest failure reason stored in the outbox and logged; a far end may answer with megabytes. */
-const MAX_ERROR_CHARS = 500;
+export const MAX_ERROR_CHARS = 500;
 
 /** Renders the events of one batch (oldest first) into a message. */
 export type Renderer = (events: OutboxItem['event'][]) => RenderedMessage;

@@ -1,11 +1,14 @@
+import { createHash } from 'node:crypto';
 import type { NotifySettings as Config } from './settings.js';
 import type { HistoryStore } from '../store/history-store.js';
+import type { NewEvent } from '../store/events.js';
 import type { OutboxRepository } from '../store/outbox.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../log.js';
 import type { ChannelInstance } from './channel.js';
 import { createChannel } from './channels/index.js';
-import { DEFAULT_DISPATCH_TIMING, Dispatcher } from './dispatcher.js';
+import { DEFAULT_DISPATCH_TIMING, Dispatcher, MAX_ERROR_CHARS } from './dispatcher.js';
+import { printable } from '../util/printable.js';
 import { enqueueEvent } from './enqueue.js';
 import { renderMessage, type RenderableEvent } from './render.js';
 import { NOTIFY_ON, type Route } from './routing.js';
@@ -18,7 +21,13 @@ export class Notifier {
   readonly dispatcher: Dispatcher;
   private readonly channels: Map<string, ChannelInstance>;
 
-  constructor(config: Config, store: HistoryStore, clock: Clock, log: Logger, env: NodeJS.ProcessEnv = process.env) {
+  constructor(
+    private readonly config: Config,
+    store: HistoryStore,
+    clock: Clock,
+    private readonly log: Logger,
+    env: NodeJS.ProcessEnv = process.env,
+  ) {
     this.channels = new Map(
       Object.entries(config.notifiers).map(([name, notifier]) => [name, createChannel(name, notifier, { log, env })]),
     );
@@ -35,6 +44,26 @@ export class Notifier {
 
   start(): void {
     this.dispatcher.start();
+  }
+
+  /**
+   * Sends one alert of no watch straight to its channels (the top-level `notify`), bypassing the outbox: for when
+   * the database itself cannot be written. One attempt per channel; a failure is logged, never thrown.
+   */
+  async sendNow(event: NewEvent): Promise<void> {
+    const message = renderBatch([event], this.config);
+    await Promise.all(this.config.notify.map(async (name) => {
+      const channel = this.channels.get(name);
+      if (!channel) return;
+      const deliveryId = createHash('sha256').update(`${name}\n${event.id}`).digest('hex').slice(0, 32);
+      try {
+        await channel.send({ message, deliveryId });
+        this.log.info({ channel: name, events: [event.id] }, 'notification sent');
+      } catch (error) {
+        const reason = printable(error instanceof Error ? error.message : String(error), MAX_ERROR_CHARS);
+        this.log.error({ channel: name, err: reason }, 'notification could not be sent');
+      }
+    }));
   }
 
   async stop(): Promise<void> {

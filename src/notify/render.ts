@@ -38,6 +38,9 @@ const recoveredPayload = EVENT_PAYLOADS['watch.recovered'];
 // Only what the message shows, so an alert stored by an older version with fewer fields still renders.
 const policyFailedPayload = EVENT_PAYLOADS['policy.failed'].pick({ instance: true, name: true, policy: true, error: true });
 
+const storageFailingPayload = EVENT_PAYLOADS['storage.failing'];
+const storageRecoveredPayload = EVENT_PAYLOADS['storage.recovered'];
+
 type CapacityPayload = z.output<typeof capacityPayload>;
 
 interface Context {
@@ -130,6 +133,16 @@ function renderGroup(group: Group, context: Context): Part {
       if (parsed.success) return renderPolicyFailed(parsed.data, context);
       break;
     }
+    case 'storage.failing': {
+      const parsed = storageFailingPayload.safeParse(event.payload);
+      if (parsed.success) return renderStorageFailing(parsed.data, context);
+      break;
+    }
+    case 'storage.recovered': {
+      const parsed = storageRecoveredPayload.safeParse(event.payload);
+      if (parsed.success) return renderStorageRecovered(parsed.data, context);
+      break;
+    }
     case TEST_EVENT_TYPE:
       return renderTest(event, context);
   }
@@ -192,6 +205,27 @@ function renderPolicyFailed(payload: z.output<typeof policyFailedPayload>, { phr
       ...error,
       { line: [phrases.policyHint, { link: CONSOLE_URL }] },
     ],
+  };
+}
+
+function renderStorageFailing(payload: z.output<typeof storageFailingPayload>, { phrases, timezone }: Context): Part {
+  return {
+    rank: 1,
+    title: phrases.storageFailingTitle,
+    blocks: [
+      { line: [phrases.storageFailing(payload.database, formatLocalTime(payload.failingSince, timezone))] },
+      { line: [phrases.error(payload.error)] },
+      { line: [phrases.storageFailingHint] },
+    ],
+  };
+}
+
+function renderStorageRecovered(payload: z.output<typeof storageRecoveredPayload>, { phrases }: Context): Part {
+  const lasted = formatDuration(payload.at - payload.failingSince);
+  return {
+    rank: 4,
+    title: phrases.storageRecoveredTitle,
+    blocks: [{ line: [phrases.storageRecovered(payload.database, lasted, payload.lostPolls)] }],
   };
 }
 

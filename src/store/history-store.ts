@@ -1,5 +1,5 @@
 import { openDatabase, type Db } from './db.js';
-import { StoreClosedError } from './errors.js';
+import { StoreClosedError, StoreWriteError, storageFailureCode } from './errors.js';
 import { WatchStateRepository } from './watch-state.js';
 import { PollRepository } from './polls.js';
 import { TransitionRepository } from './transitions.js';
@@ -49,11 +49,18 @@ export class HistoryStore {
 
   /**
    * Runs `work` in one transaction: everything it writes commits together or not at all. Nested calls join the
-   * outer transaction. After close() it throws StoreClosedError, which a caller finishing late can recognise.
+   * outer transaction. After close() it throws StoreClosedError, which a caller finishing late can recognise; when
+   * the storage itself fails (disk full, locked, damaged) it throws StoreWriteError.
    */
   transaction<T>(work: () => T): T {
     if (!this.#db.open) throw new StoreClosedError();
-    return this.#db.transaction(work)();
+    try {
+      return this.#db.transaction(work)();
+    } catch (error) {
+      const code = storageFailureCode(error);
+      if (code === null || error instanceof StoreWriteError) throw error;
+      throw new StoreWriteError(code, (error as Error).message);
+    }
   }
 
   /** Calls `hook` for every event added from now on; the returned function stops that. */

@@ -2,12 +2,14 @@ import type { CompshareClient } from '../compshare/client.js';
 import { checkResourceCapacity, type CapacityRequest } from '../compshare/actions/check-capacity.js';
 import { CompshareError } from '../compshare/errors.js';
 import type { HistoryStore } from '../store/history-store.js';
+import { StoreWriteError } from '../store/errors.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../log.js';
 import type { Detection, DetectorSettings, PollOutcome } from './detector.js';
 import { keyId } from './detector.js';
 import { recordPoll } from './record-poll.js';
 import type { WatchIdentity } from './stored-events.js';
+import type { StorageHealth } from './storage-health.js';
 
 /** Everything one watch needs to be polled. */
 export interface PollTarget extends WatchIdentity {
@@ -20,10 +22,14 @@ export interface PollerDeps {
   store: HistoryStore;
   clock: Clock;
   log: Logger;
+  storage: StorageHealth;
 }
 
-/** Polls one watch once, records the outcome and logs each flip and error. A failed call is data, not a throw. */
-export async function pollWatch(deps: PollerDeps, target: PollTarget): Promise<Detection> {
+/**
+ * Polls one watch once, records the outcome and logs each flip and error. A failed call is data, not a throw; a
+ * poll that storage cannot record is reported to `storage` and yields null.
+ */
+export async function pollWatch(deps: PollerDeps, target: PollTarget): Promise<Detection | null> {
   const startedAt = deps.clock.now();
   let outcome: PollOutcome;
   let requestUuid: string | undefined;
@@ -37,7 +43,15 @@ export async function pollWatch(deps: PollerDeps, target: PollTarget): Promise<D
     requestUuid = error.requestUuid;
   }
   const at = deps.clock.now();
-  const detection = recordPoll(deps.store, target, { at, latencyMs: at - startedAt, outcome, requestUuid }, target.detector);
+  let detection: Detection;
+  try {
+    detection = recordPoll(deps.store, target, { at, latencyMs: at - startedAt, outcome, requestUuid }, target.detector);
+  } catch (error) {
+    if (!(error instanceof StoreWriteError)) throw error;
+    deps.storage.failed(error, at);
+    return null;
+  }
+  deps.storage.recorded(at);
   logDetection(deps.log, target.name, outcome, detection);
   return detection;
 }

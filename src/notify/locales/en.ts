@@ -34,6 +34,13 @@ export const en: Phrases = {
   policyFailedTitle: (instance) => `Stop policy failed: ${instance}`,
   policyFailed: (instance, policy) => `Stop policy ${policy} failed for instance ${instance}.`,
   policyHint: 'Check the instance’s scheduled stop in the console so that it does not keep billing: ',
+  storageFailingTitle: 'compshare-watch cannot record polls',
+  storageFailing: (database, since) =>
+    `compshare-watch cannot write its database ${database} (since ${since}): polls are not recorded and further alerts cannot be queued.`,
+  storageFailingHint: 'Free disk space, or stop the program that holds the database locked; polling goes on meanwhile.',
+  storageRecoveredTitle: 'compshare-watch records polls again',
+  storageRecovered: (database, lasted, lostPolls) =>
+    `compshare-watch writes its database ${database} again after ${lasted}; ${lostPolls} ${lostPolls === 1 ? 'poll was' : 'polls were'} not recorded.`,
   genericTitle: (type) => `compshare-watch event: ${type}`,
   generic: (type, time) => `Event ${type} at ${time}: `,
   testTitle: 'compshare-watch test message',

@@ -47,6 +47,11 @@ export interface Phrases {
   policyFailed(instance: string, policy: string): string;
   /** Followed by the console link. */
   policyHint: string;
+  storageFailingTitle: string;
+  storageFailing(database: string, since: string): string;
+  storageFailingHint: string;
+  storageRecoveredTitle: string;
+  storageRecovered(database: string, lasted: string, lostPolls: number): string;
   genericTitle(type: string): string;
   generic(type: string, time: string): string;
   testTitle: string;

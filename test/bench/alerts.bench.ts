@@ -55,9 +55,9 @@ it('alert latency: confirming poll to email and webhook arrival', async () => {
   const flips = 6;
   for (let i = 0; i < flips; i++) {
     await sim.control('PATCH', 'capacity', { zone: SIM_ZONE, gpuType: '4090', rows: [{ gpu: 1, enough: i % 2 === 0 }] });
-    await waitFor(() => hookArrivals.length, (n) => n >= i + 1, `alert ${i + 1}`, 30_000);
+    await waitFor(() => hookArrivals.length, (n) => n >= i + 1, `alert ${i + 1}`, { timeoutMs: 30_000 });
   }
-  await waitFor(() => mailArrivals.length, (n) => n >= flips, 'all mails', 30_000);
+  await waitFor(() => mailArrivals.length, (n) => n >= flips, 'all mails', { timeoutMs: 30_000 });
   const events = queryDb<{ created_at: number }>(db, "SELECT created_at FROM events WHERE type LIKE 'capacity.%' ORDER BY seq");
   const mailLatency = events.map((event, index) => mailArrivals[index]! - event.created_at);
   const hookLatency = events.map((event, index) => hookArrivals[index]! - event.created_at);

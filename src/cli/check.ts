@@ -5,6 +5,7 @@ import { clientFromConfig } from '../compshare/from-config.js';
 import { checkResourceCapacity } from '../compshare/actions/check-capacity.js';
 import { CompshareError } from '../compshare/errors.js';
 import { formatTable } from './table.js';
+import { printError } from './exit.js';
 import { UsageError } from './usage-error.js';
 import { configOption, watchNamed } from './options.js';
 
@@ -39,7 +40,7 @@ export function checkCommand(): Command {
         // When every poll failed there is no table to show, only the errors.
         else if (failures.length < outcomes.length) process.stdout.write(`${renderTable(rows)}\n`);
         if (failures.length > 0) {
-          for (const failure of failures) process.stderr.write(`compshare-watch: ${failure.message}\n`);
+          for (const failure of failures) printError(failure.message);
           process.exitCode = 1;
         }
       } finally {

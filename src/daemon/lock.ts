@@ -45,6 +45,24 @@ export function acquireLock(databasePath: string, pid: number = process.pid): Da
   };
 }
 
+/**
+ * Whether a daemon holds the lock on this database now. It only reads the lock file (a shared lock for a moment),
+ * which a daemon starting at the same instant waits out.
+ */
+export function isLockHeld(databasePath: string): boolean {
+  let probe: Database.Database | undefined;
+  try {
+    probe = new Database(`${realPathOf(databasePath)}.lock`, { readonly: true, fileMustExist: true, timeout: 0 });
+    probe.prepare('SELECT count(*) FROM sqlite_master').get();
+    return false;
+  } catch (error) {
+    // No lock file: no daemon has ever run on it.
+    return (error as { code?: string }).code === 'SQLITE_BUSY';
+  } finally {
+    probe?.close();
+  }
+}
+
 /** The folder is made first: the lock comes before the database, so it may be the first thing in a new storage folder. */
 function lockedPathOf(databasePath: string): string {
   try {

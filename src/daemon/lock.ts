@@ -29,7 +29,7 @@ export function acquireLock(databasePath: string, pid: number = process.pid): Da
   const realPath = lockedPathOf(databasePath);
   const lockPath = `${realPath}.lock`;
   const pidPath = `${realPath}.pid`;
-  const lock = openLock(lockPath, () => refusal(databasePath, realPath, pidPath));
+  const lock = openLock(databasePath, lockPath, () => refusal(databasePath, realPath, pidPath));
   try {
     writePid(pidPath, pid);
   } catch (error) {
@@ -69,8 +69,15 @@ function lockedPathOf(databasePath: string): string {
     mkdirSync(dirname(databasePath), { recursive: true, mode: 0o700 });
     return realPathOf(databasePath);
   } catch (error) {
-    throw new StoreError(`cannot create lock file ${databasePath}.lock: ${(error as Error).message}`);
+    throw unusableFolder(databasePath, error);
   }
+}
+
+/** Most often a storage.path under /var/lib for a user who is not root: name the setting to change. */
+function unusableFolder(databasePath: string, error: unknown): StoreError {
+  return new StoreError(
+    `storage.path ${databasePath}: ${(error as Error).message}; point it at a folder this user can write`,
+  );
 }
 
 /** The file's real path; for a file not yet created (perhaps through a dangling symlink), the one it will get. */
@@ -102,7 +109,7 @@ function linkTarget(path: string): string | null {
  * `BEGIN EXCLUSIVE` in SQLite's normal locking mode: a starter that loses drops its shared lock at once, so the
  * winner's wait ends; the transaction is never committed and holds the lock until the connection closes.
  */
-function openLock(lockPath: string, refused: () => StoreError): Database.Database {
+function openLock(databasePath: string, lockPath: string, refused: () => StoreError): Database.Database {
   let lock: Database.Database | undefined;
   try {
     lock = new Database(lockPath, { timeout: LOCK_WAIT_MS });
@@ -111,7 +118,7 @@ function openLock(lockPath: string, refused: () => StoreError): Database.Databas
   } catch (error) {
     lock?.close();
     if ((error as { code?: string }).code === 'SQLITE_BUSY') throw refused();
-    throw new StoreError(`cannot create lock file ${lockPath}: ${(error as Error).message}`);
+    throw unusableFolder(databasePath, new Error(`cannot create lock file ${lockPath}: ${(error as Error).message}`));
   }
 }
 

@@ -136,6 +136,20 @@ describe('simultaneous starters', () => {
   });
 });
 
+describe('an unusable storage folder', () => {
+  it('names storage.path and what to do about it, in one line', async () => {
+    const dir = tempDir();
+    // A file where the folder should be (a folder without write access cannot be made when tests run as root).
+    writeFileSync(join(dir, 'not-a-folder'), '');
+    const db = join(dir, 'not-a-folder', 'history.db');
+    const result = await runCli(['run', '--config', configFor(dir, db)], { env: keys });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toMatch(
+      new RegExp(`^compshare-watch: storage\\.path ${db}: [A-Z]+: [^\\n]*; point it at a folder this user can write$`),
+    );
+  });
+});
+
 describe('the pid file', () => {
   it('refuses to start with one line when the pid file cannot be written', async () => {
     const dir = tempDir();

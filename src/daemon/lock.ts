@@ -56,7 +56,7 @@ export function isLockHeld(databasePath: string): boolean {
     probe.prepare('SELECT count(*) FROM sqlite_master').get();
     return false;
   } catch (error) {
-    // No lock file: no daemon has ever run on it.
+    // BUSY: a daemon holds it. No lock file (no daemon ever ran) or an unreadable one: none can be seen.
     return (error as { code?: string }).code === 'SQLITE_BUSY';
   } finally {
     probe?.close();

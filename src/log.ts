@@ -6,19 +6,11 @@ export type { Logger };
 /** The levels `--log-level` and `LOG_LEVEL` accept. */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error'] as const;
 
-/** Field names whose values are replaced before any log line is written, wherever they appear. */
-const REDACTED_PATHS = [
-  'privateKey',
-  '*.privateKey',
-  'credentials',
-  '*.credentials',
-  'pass',
-  '*.pass',
-  'secret',
-  '*.secret',
-  'Signature',
-  '*.Signature',
-];
+/** Fields that hold secrets wherever they appear in config or requests (a webhook's headers carry its token). */
+const SECRET_FIELDS = ['privateKey', 'credentials', 'pass', 'password', 'secret', 'token', 'authorization', 'headers', 'Signature'];
+
+/** Field names whose values are replaced before any log line is written, at the top level or one level down. */
+const REDACTED_PATHS = SECRET_FIELDS.flatMap((field) => [field, `*.${field}`]);
 
 /**
  * Human-readable lines on a terminal, JSON lines otherwise (journald, files). Logs go to stderr so `--json`

@@ -4,6 +4,8 @@ import { matchesSpec, type WatchConfig } from '../config/schema.js';
 import { clientFromConfig } from '../compshare/from-config.js';
 import { checkResourceCapacity } from '../compshare/actions/check-capacity.js';
 import { CompshareError } from '../compshare/errors.js';
+import type { AttemptInfo } from '../compshare/client.js';
+import { formatDuration } from '../util/duration.js';
 import { formatTable } from './table.js';
 import { printError } from './exit.js';
 import { UsageError } from './usage-error.js';
@@ -31,7 +33,7 @@ export function checkCommand(): Command {
     .action(async (options: { config?: string; watch?: string; json?: boolean }) => {
       const loaded = await loadConfig({ path: options.config });
       const watches = selectWatches(loaded.config.watches, options.watch);
-      const client = clientFromConfig(loaded);
+      const client = clientFromConfig(loaded, { onSlowAttempt: sayWhichAttemptWaits });
       try {
         const outcomes = await Promise.all(watches.map((watch) => pollWatch(client, watch)));
         const rows = outcomes.flatMap((outcome) => (outcome instanceof CompshareError ? [] : outcome));
@@ -47,6 +49,12 @@ export function checkCommand(): Command {
         await client.close();
       }
     });
+}
+
+/** Breaks the silence of a hanging API on stderr (stdout, maybe --json, stays as it is). */
+function sayWhichAttemptWaits({ action, attempt, maxAttempts, timeoutMs }: AttemptInfo): void {
+  const timeout = formatDuration(timeoutMs);
+  process.stderr.write(`compshare-watch: waiting for ${action} (attempt ${attempt} of ${maxAttempts}, timeout ${timeout})...\n`);
 }
 
 function selectWatches(watches: readonly WatchConfig[], name: string | undefined): readonly WatchConfig[] {

@@ -42,7 +42,7 @@ export async function openHistoryContext(options: HistoryOptions): Promise<Histo
   const store = HistoryStore.open(path);
   const daemonRunning = isLockHeld(path);
   const asOf = (watch: string): StateAsOf => {
-    const lastOkAt = store.watchState.load(watch).health.lastOkAt ?? now;
+    const lastOkAt = store.watchState.find(watch)?.health.lastOkAt ?? now;
     const blindAfter = loaded.config.watches.find((configured) => configured.name === watch)?.blindAfter;
     // A daemon that runs but has not polled the watch for longer than makes it blind does not count it either.
     const live = daemonRunning && blindAfter !== undefined && now - lastOkAt <= blindAfter;

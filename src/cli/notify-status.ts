@@ -1,9 +1,12 @@
 import { Command } from 'commander';
-import { OutboxRepository } from '../store/outbox.js';
+import { printable } from '../util/printable.js';
 import { formatLocalTime } from '../util/time-format.js';
 import { formatTable } from './table.js';
 import { withHistory } from './history-context.js';
 import { configOption } from './options.js';
+
+/** How much of a failure reason a table row shows; --json has all of it. */
+const LAST_ERROR_CHARS = 200;
 
 /** `notify status`: what is waiting in the outbox and what was given up on. */
 export function notifyStatusCommand(): Command {
@@ -13,7 +16,7 @@ export function notifyStatusCommand(): Command {
     .option('--json', 'print JSON instead of a table')
     .action(async (options: { config?: string; json?: boolean }) => {
       await withHistory(options, ({ loaded, store }) => {
-        const outbox = new OutboxRepository(store.db);
+        const outbox = store.outbox;
         const summary = outbox.summary();
         const open = outbox.open();
         if (options.json) {
@@ -34,7 +37,8 @@ export function notifyStatusCommand(): Command {
           formatLocalTime(row.createdAt, timezone),
           row.status === 'pending' ? formatLocalTime(row.nextAttemptAt, timezone) : '',
           String(row.attempts),
-          row.lastError ?? '',
+          // Rows written before answers were cleaned up may still hold line breaks or escapes.
+          printable(row.lastError ?? '', LAST_ERROR_CHARS),
         ]);
         const detail = rows.length
           ? formatTable(['CHANNEL', 'STATUS', 'EVENT', 'WATCH', 'CREATED', 'NEXT TRY', 'TRIES', 'LAST ERROR'], rows)

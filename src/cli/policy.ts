@@ -8,20 +8,21 @@ import { listAllInstances } from '../compshare/actions/describe-instances.js';
 import { deleteStopScheduler } from '../compshare/actions/delete-stop-scheduler.js';
 import { CompshareError } from '../compshare/errors.js';
 import { HistoryStore } from '../store/history-store.js';
-import { PolicyActionRepository } from '../store/policy-actions.js';
+import type { PolicyActionRepository } from '../store/policy-actions.js';
 import { routeEventsToOutbox } from '../notify/notifier.js';
 import { applyPlan, type ApplyResult } from '../policy/apply.js';
 import { buildPlan, isSetRow, type Plan, type PolicyMap } from '../policy/plan.js';
 import { selects } from '../policy/select.js';
 import { systemClock } from '../util/clock.js';
 import { formatDuration } from '../util/duration.js';
-import { formatLocalTime } from '../util/time-format.js';
+import { formatLocalTime, INVALID_TIME_TEXT } from '../util/time-format.js';
 import { EXIT_API_ERROR } from './exit.js';
 import { formatTable } from './table.js';
 import { UsageError } from './usage-error.js';
 import { configOption } from './options.js';
 
-const EXIT_HELP = '\nExit status: 0 ok, 1 an API call failed, 2 usage or config error.';
+const EXIT_HELP =
+  "\nExit status: 0 ok, 1 an API call failed or a policy could not decide an instance's stop, 2 usage or config error.";
 
 interface PlanOptions {
   config?: string;
@@ -73,10 +74,11 @@ export function policyCommand(): Command {
               return;
             }
           }
-          const results = await applyPlan(plan.rows, { client, store, actions, clock: systemClock });
+          const results = await applyPlan(plan, { client, store, actions, clock: systemClock });
           const printed = options.json ? JSON.stringify(resultsJson(plan, results), null, 2) : renderResults(plan, results, timezone);
           process.stdout.write(`${printed}\n`);
-          if (results.some((result) => result.result !== 'ok')) process.exitCode = EXIT_API_ERROR;
+          const failed = results.some((result) => result.result !== 'ok') || plan.problems.length > 0;
+          if (failed) process.exitCode = EXIT_API_ERROR;
         });
       });
     });
@@ -130,7 +132,7 @@ async function withStore<T>(
   // A failure event written here is alerted on by the daemon, like one the daemon wrote itself.
   routeEventsToOutbox(loaded.config, store, systemClock);
   try {
-    return await body(store, new PolicyActionRepository(store.db));
+    return await body(store, store.policyActions);
   } finally {
     store.close();
   }
@@ -143,7 +145,7 @@ function readOwnStops(loaded: LoadedConfig): Map<string, number> {
   // A failure event written here is alerted on by the daemon, like one the daemon wrote itself.
   routeEventsToOutbox(loaded.config, store, systemClock);
   try {
-    return new PolicyActionRepository(store.db).ownStops();
+    return store.policyActions.ownStops();
   } finally {
     store.close();
   }
@@ -204,6 +206,7 @@ async function clear(
 export function formatStop(stop: number | null, now: number, timezone: string): string {
   if (stop === null) return '-';
   const local = formatLocalTime(stop * 1000, timezone);
+  if (local === INVALID_TIME_TEXT) return local;
   const sameDay = local.slice(0, 10) === formatLocalTime(now * 1000, timezone).slice(0, 10);
   const shown = sameDay ? local.slice(11, 16) : local.slice(5, 16);
   const delta = stop - now;
@@ -228,11 +231,20 @@ function renderPlan(plan: Plan, timezone: string): string {
   );
   const count = (action: string) => plan.rows.filter((row) => row.action === action).length;
   const summary = `${count('set')} to set, ${count('keep')} to keep, ${count('skip')} skipped (times in ${timezone})`;
-  return [table, '', summary, ...notes].join('\n');
+  return [table, '', summary, ...notes, ...problemLines(plan)].join('\n');
+}
+
+/** One line per policy that could not decide an instance's stop: that instance is left as it is. */
+function problemLines(plan: Plan): string[] {
+  return plan.problems.map((problem) => `not planned: ${problem.instance} (${problem.name}), policy ${problem.policy}: ${problem.error}`);
 }
 
 function renderResults(plan: Plan, results: readonly ApplyResult[], timezone: string): string {
-  if (results.length === 0) return 'nothing to change: every selected instance already stops as the policies want';
+  if (results.length === 0) {
+    const problems = problemLines(plan);
+    if (problems.length > 0) return ['nothing changed', ...problems].join('\n');
+    return 'nothing to change: every selected instance already stops as the policies want';
+  }
   const table = formatTable(
     ['INSTANCE', 'NAME', 'POLICY', 'STOP SET', 'RESULT', 'DETAIL'],
     results.map((result) => [
@@ -245,7 +257,7 @@ function renderResults(plan: Plan, results: readonly ApplyResult[], timezone: st
     ]),
   );
   const failed = results.filter((result) => result.result !== 'ok').length;
-  return `${table}\n\n${results.length - failed} set, ${failed} failed (times in ${timezone})`;
+  return [table, '', `${results.length - failed} set, ${failed} failed (times in ${timezone})`, ...problemLines(plan)].join('\n');
 }
 
 /** `apply --json`: each planned change with how it ended; the field names are part of the CLI's contract. */
@@ -254,5 +266,6 @@ function resultsJson(plan: Plan, results: readonly ApplyResult[]) {
     at: plan.at,
     results: results.map(({ row, ...outcome }) => ({ ...row, ...outcome })),
     unmatchedPolicies: plan.unmatchedPolicies,
+    problems: plan.problems,
   };
 }

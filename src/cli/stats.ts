@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { StatsRepository } from '../store/stats.js';
 import { hourOf } from '../store/polls.js';
 import { windowStats, type WindowStats } from '../history/windows.js';
 import { availabilityGrid, renderGrid, type Grid } from '../history/heatmap.js';
@@ -34,7 +33,7 @@ export function statsCommand(): Command {
     .action(async (options: { config?: string; watch?: string; since: string; json?: boolean }) => {
       await withHistory(options, ({ loaded, store, since, now, asOf }) => {
         const timezone = loaded.config.timezone;
-        const repository = new StatsRepository(store.db);
+        const repository = store.stats;
         const stats: KeyStats[] = repository.counters(hourOf(since), options.watch).map((key) => {
           const known = asOf(key.watch);
           return {

@@ -4,6 +4,7 @@ import { signParams } from './sign.js';
 import {
   ClientClosedError,
   CompshareError,
+  farEndText,
   HttpStatusError,
   MalformedResponseError,
   NetworkError,
@@ -18,8 +19,9 @@ import {
   retryDelayMs,
   type RetryPolicy,
 } from './retry.js';
-import { RateLimiter, defaultSleep } from './rate-limit.js';
+import { RateLimiter } from './rate-limit.js';
 import { getProjectList } from './actions/get-project-list.js';
+import { sleep as timerSleep, stopController, systemClock, type IntervalClock, type Sleep } from '../util/clock.js';
 
 export interface ClientOptions {
   baseUrl: string;
@@ -32,11 +34,27 @@ export interface ClientOptions {
   maxRequestsPerSecond: number;
   retry?: RetryPolicy;
   userAgent?: string;
+  /** Told once per attempt that has waited `slowAttemptMs` without an answer, so a CLI can say what it waits for. */
+  onSlowAttempt?: (attempt: AttemptInfo) => void;
+  /** Default SLOW_ATTEMPT_MS. */
+  slowAttemptMs?: number;
   /** Injectable for tests: the clock, sleeping (between retries and until a rate-limit slot), and the jitter source. */
-  now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
+  clock?: IntervalClock;
+  sleep?: Sleep;
   random?: () => number;
 }
+
+/** Which attempt of which call is under way, for `onSlowAttempt`. */
+export interface AttemptInfo {
+  action: string;
+  /** 1 for the first try. */
+  attempt: number;
+  maxAttempts: number;
+  timeoutMs: number;
+}
+
+/** How long an attempt goes unanswered before `onSlowAttempt` hears of it: past a normal answer, short of the timeout. */
+export const SLOW_ATTEMPT_MS = 2_000;
 
 /** A successful (RetCode 0) answer: the envelope's fields plus the request id the gateway gave it. */
 export interface ApiResponse {
@@ -50,6 +68,8 @@ export interface CallOptions {
 }
 
 const REQUEST_UUID_HEADER = 'x-ucloud-request-uuid';
+/** A UUID is 36 characters; room for other id formats, not for a payload. */
+const MAX_REQUEST_UUID_CHARS = 100;
 
 /** The largest answer read: real ones are a few KiB, and a bigger one must not exhaust the daemon's memory. */
 export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
@@ -67,11 +87,15 @@ export class CompshareClient {
   private readonly userAgent: string;
   private readonly limiter: RateLimiter;
   private readonly retry: RetryPolicy;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly clock: IntervalClock;
+  private readonly sleep: Sleep;
   private readonly random: () => number;
+  private readonly onSlowAttempt: ((attempt: AttemptInfo) => void) | undefined;
+  private readonly slowAttemptMs: number;
+  /** Aborted by close(), for good: ends every rate-limit and backoff wait at once, so none holds the process open. */
+  readonly #closing = stopController();
   /** Holds the private key in its closure: a #private field, so inspecting or serializing the client cannot show it. */
   readonly #sign: (flat: Record<string, string>) => Record<string, string>;
-  #closed = false;
   private projectIdPromise: Promise<string> | undefined;
 
   constructor(options: ClientOptions) {
@@ -81,9 +105,12 @@ export class CompshareClient {
     this.region = options.region;
     this.timeoutMs = options.timeoutMs;
     this.userAgent = options.userAgent ?? 'compshare-watch';
-    this.sleep = options.sleep ?? defaultSleep;
+    this.clock = options.clock ?? systemClock;
+    this.sleep = options.sleep ?? timerSleep;
     this.random = options.random ?? Math.random;
-    this.limiter = new RateLimiter(options.maxRequestsPerSecond, options.now, this.sleep);
+    this.onSlowAttempt = options.onSlowAttempt;
+    this.slowAttemptMs = options.slowAttemptMs ?? SLOW_ATTEMPT_MS;
+    this.limiter = new RateLimiter(options.maxRequestsPerSecond, () => this.clock.monotonic(), this.sleep);
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
     const { publicKey, privateKey } = options;
     this.#sign = (flat) => signParams(flat, publicKey, privateKey);
@@ -95,22 +122,22 @@ export class CompshareClient {
    * caller of this client; once the client is closed, nothing more is sent or retried.
    */
   async call(action: string, params: Params, callOptions: CallOptions = {}): Promise<ApiResponse> {
-    if (this.#closed) throw new ClientClosedError(action);
+    if (this.#closing.signal.aborted) throw new ClientClosedError(action);
     const projectId = callOptions.withProject === false ? undefined : await this.projectId();
     const signed = this.#sign(flattenParams({ Region: this.region, ProjectId: projectId, ...params, Action: action }));
     let lastError: CompshareError | undefined;
     for (let attempt = 1; ; attempt++) {
-      await this.limiter.acquire();
+      await this.limiter.acquire(this.#closing.signal);
       // close() may have come while this call waited for its slot or its backoff.
-      if (this.#closed) throw lastError ?? new ClientClosedError(action);
+      if (this.#closing.signal.aborted) throw lastError ?? new ClientClosedError(action);
       try {
-        return await this.send(action, signed);
+        return await this.send(action, signed, { action, attempt, maxAttempts: this.retry.maxAttempts, timeoutMs: this.timeoutMs });
       } catch (error) {
         if (!(error instanceof CompshareError)) throw error;
         if (isRateLimited(error)) this.limiter.penalize(RATE_LIMIT_PENALTY_MS);
-        if (this.#closed || !isRetryable(action, error) || attempt >= this.retry.maxAttempts) throw error;
+        if (this.#closing.signal.aborted || !isRetryable(action, error) || attempt >= this.retry.maxAttempts) throw error;
         lastError = error;
-        await this.sleep(retryDelayMs(this.retry, attempt - 1, error, this.random));
+        await this.sleep(retryDelayMs(this.retry, attempt - 1, error, this.random), this.#closing.signal);
       }
     }
   }
@@ -126,10 +153,11 @@ export class CompshareClient {
 
   /**
    * Stops the client for good. Requests under way are cut off rather than awaited (a hung one would hold shutdown
-   * up to its timeout); their calls and any later ones fail without a retry.
+   * up to its timeout), and calls waiting for a rate-limit slot or a retry stop waiting; all of them and any later
+   * ones fail without a retry.
    */
   async close(): Promise<void> {
-    this.#closed = true;
+    this.#closing.abort();
     await this.pool.destroy();
   }
 
@@ -140,9 +168,11 @@ export class CompshareClient {
     return chosen.projectId;
   }
 
-  private async send(action: string, signed: Record<string, string>): Promise<ApiResponse> {
+  private async send(action: string, signed: Record<string, string>, attempt: AttemptInfo): Promise<ApiResponse> {
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), this.timeoutMs);
+    const onSlow = this.onSlowAttempt;
+    const slowTimer = onSlow && this.timeoutMs > this.slowAttemptMs ? setTimeout(() => onSlow(attempt), this.slowAttemptMs) : undefined;
     let requestUuid: string | undefined;
     try {
       const response = await this.pool.request({
@@ -152,12 +182,13 @@ export class CompshareClient {
         headers: {
           'content-type': 'application/x-www-form-urlencoded',
           'user-agent': this.userAgent,
-          'u-timestamp-ms': String(Date.now()),
+          'u-timestamp-ms': String(this.clock.now()),
         },
         signal: abort.signal,
       });
       requestUuid = headerValue(response.headers, REQUEST_UUID_HEADER);
-      if (response.statusCode >= 400) {
+      // Redirects are not followed: a 3xx body (a login page, a proxy's notice) is no capacity answer.
+      if (response.statusCode < 200 || response.statusCode >= 300) {
         await response.body.dump();
         throw new HttpStatusError(action, response.statusCode, requestUuid);
       }
@@ -168,13 +199,16 @@ export class CompshareClient {
       throw new NetworkError(action, describeNetworkError(error), requestUuid);
     } finally {
       clearTimeout(timer);
+      clearTimeout(slowTimer);
     }
   }
 }
 
+/** A header's first value, cleaned as far-end text: the request id is stored and logged with every poll. */
 function headerValue(headers: Dispatcher.ResponseData['headers'], name: string): string | undefined {
   const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined ? undefined : farEndText(first, MAX_REQUEST_UUID_CHARS);
 }
 
 /** The body as text, refused once it passes MAX_RESPONSE_BYTES: by its declared length, else while it streams. */
@@ -202,7 +236,7 @@ function parseEnvelope(action: string, text: string, requestUuid: string | undef
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new MalformedResponseError(action, `body is not JSON: ${JSON.stringify(text.slice(0, 60))}`, requestUuid);
+    throw new MalformedResponseError(action, `body is not JSON: ${JSON.stringify(farEndText(text, 60))}`, requestUuid);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new MalformedResponseError(action, 'body is not a JSON object', requestUuid);

@@ -1,3 +1,13 @@
+import { printable } from '../util/printable.js';
+
+/** The most of one far-end text (an API message, a body excerpt) that goes into an error: errors are stored and logged per poll. */
+export const MAX_FAR_END_CHARS = 300;
+
+/** Far-end text made safe to print and store: one line, no controls or escapes, at most MAX_FAR_END_CHARS. */
+export function farEndText(text: string, maxChars = MAX_FAR_END_CHARS): string {
+  return printable(text, maxChars);
+}
+
 /** Every failure of a Compshare API call, so callers can record it as one kind of error sample. */
 export abstract class CompshareError extends Error {
   /** Short machine-readable kind, stored with failed polls. */
@@ -11,21 +21,24 @@ export abstract class CompshareError extends Error {
   }
 }
 
-/** The gateway answered with a non-zero RetCode. */
+/** The gateway answered with a non-zero RetCode; `apiMessage` is its Message, cleaned by farEndText. */
 export class RetCodeError extends CompshareError {
   override readonly name = 'RetCodeError';
   readonly kind = 'retcode';
+  readonly apiMessage: string;
   constructor(
     action: string,
     readonly retCode: number,
-    readonly apiMessage: string,
+    apiMessage: string,
     requestUuid: string | undefined,
   ) {
-    super(`${action} failed: RetCode ${retCode}: ${apiMessage || 'no message'}${hintFor(retCode)}`, action, requestUuid);
+    const message = farEndText(apiMessage);
+    super(`${action} failed: RetCode ${retCode}: ${message || 'no message'}${hintFor(retCode)}`, action, requestUuid);
+    this.apiMessage = message;
   }
 }
 
-/** The gateway answered with HTTP status >= 400; its body is not trusted. */
+/** The gateway answered with an HTTP status other than 2xx (redirects included); its body is not trusted. */
 export class HttpStatusError extends CompshareError {
   override readonly name = 'HttpStatusError';
   readonly kind = 'http';
@@ -46,7 +59,7 @@ export class NetworkError extends CompshareError {
   override readonly name = 'NetworkError';
   readonly kind = 'network';
   constructor(action: string, detail: string, requestUuid?: string) {
-    super(`${action} failed: network error: ${detail}`, action, requestUuid);
+    super(`${action} failed: network error: ${farEndText(detail)}`, action, requestUuid);
   }
 }
 
@@ -71,12 +84,12 @@ export class TimeoutError extends CompshareError {
   }
 }
 
-/** The answer was not the JSON envelope the API documents. */
+/** The answer was not the JSON envelope the API documents, or its content broke the contract; `detail` may quote it. */
 export class MalformedResponseError extends CompshareError {
   override readonly name = 'MalformedResponseError';
   readonly kind = 'malformed';
   constructor(action: string, detail: string, requestUuid: string | undefined) {
-    super(`${action} failed: malformed response: ${detail}`, action, requestUuid);
+    super(`${action} failed: malformed response: ${farEndText(detail)}`, action, requestUuid);
   }
 }
 

@@ -1,9 +1,9 @@
-import { CompshareClient } from './client.js';
+import { CompshareClient, type ClientOptions } from './client.js';
 import type { LoadedConfig } from '../config/load.js';
 import { packageVersion } from '../cli/version.js';
 
-/** The one client a process uses, built from the loaded config. */
-export function clientFromConfig(loaded: LoadedConfig): CompshareClient {
+/** The one client a process uses, built from the loaded config; `hooks` lets a command watch its progress. */
+export function clientFromConfig(loaded: LoadedConfig, hooks: Pick<ClientOptions, 'onSlowAttempt'> = {}): CompshareClient {
   const { api } = loaded.config;
   return new CompshareClient({
     baseUrl: api.baseUrl,
@@ -14,5 +14,6 @@ export function clientFromConfig(loaded: LoadedConfig): CompshareClient {
     publicKey: loaded.credentials.publicKey,
     privateKey: loaded.credentials.privateKey,
     userAgent: `compshare-watch/${packageVersion()}`,
+    ...hooks,
   });
 }

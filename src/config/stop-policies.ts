@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ruleKinds } from '../policy/rules/index.js';
-import type { StopRule } from '../policy/rule.js';
-import { SELECTOR_FIELDS, type Selector } from '../policy/select.js';
+import type { StopPolicy } from '../policy/plan.js';
+import { SELECTOR_FIELDS } from '../policy/select.js';
 import { cronProblem } from './cron.js';
 import { section } from './fields.js';
 import { quote } from './message.js';
@@ -16,13 +16,6 @@ export const POLICY_DEFAULTS = {
 
 /** Policy names appear in `--policy NAME`, logs and event ids, so they stay plain (like watch names). */
 export const POLICY_NAME_PATTERN = /^[A-Za-z0-9._-]+$/;
-
-/** A policy as the rest of the program sees it: its selector, its override flag and its compiled rule. */
-export interface StopPolicyConfig {
-  select: Selector;
-  override: boolean;
-  rule: StopRule;
-}
 
 const names = z.array(z.string().min(1)).min(1);
 // YAML reads `gpuType: [4090]` as a number; instances carry it as a string.
@@ -49,7 +42,7 @@ const policySchema = section({
   select: selectSchema,
   override: z.boolean().default(POLICY_DEFAULTS.override),
   ...ruleFields,
-}).transform((policy, ctx): StopPolicyConfig => {
+}).transform((policy, ctx): StopPolicy => {
   const fields = policy as Record<string, unknown>;
   const chosen = ruleKinds.filter((kind) => fields[kind.key] !== undefined);
   const [kind] = chosen;

@@ -2,7 +2,7 @@ import type { LoadedConfig } from '../config/load.js';
 import type { CompshareClient } from '../compshare/client.js';
 import { clientFromConfig } from '../compshare/from-config.js';
 import { HistoryStore } from '../store/history-store.js';
-import { PolicyActionRepository } from '../store/policy-actions.js';
+import { StoreClosedError } from '../store/errors.js';
 import { reconcilePolicies } from '../policy/reconcile.js';
 import { Scheduler, type JobSpec } from '../watch/scheduler.js';
 import { pollWatch } from '../watch/poller.js';
@@ -19,7 +19,9 @@ export const SHUTDOWN_GRACE_MS = 5_000;
 
 /**
  * The long-running process: one job per watch plus housekeeping. Starts in order (lock, storage, notifier,
- * client, jobs) and stops in reverse (jobs, drain, notifier, client, storage, lock).
+ * client, jobs) and stops jobs, drains the notifier, then closes storage, the client and the lock. Storage closes
+ * before the client so that a run abandoned at shutdown, whose call the client's close cuts off, finds the store
+ * closed and records nothing rather than a failure the shutdown itself caused.
  */
 export class Daemon {
   private lock: DaemonLock | undefined;
@@ -71,8 +73,8 @@ export class Daemon {
     if (abandoned > 0) this.log.warn({ abandoned }, 'abandoned polls still under way at shutdown');
     // Alerts not yet sent stay in the outbox for the next start.
     await this.notifier?.stop();
-    await this.client?.close();
     this.store?.close();
+    await this.client?.close();
     this.lock?.release();
     this.log.info('compshare-watch stopped');
   }
@@ -86,14 +88,14 @@ export class Daemon {
         schedule: watch.schedule,
         timezone: watch.timezone ?? this.loaded.config.timezone,
         jitterMs: watch.jitter,
-        run: () => pollWatch(deps, target),
+        run: () => this.unlessClosed(watch.name, () => pollWatch(deps, target)),
       };
     });
     const retention: JobSpec = {
       name: 'retention',
       schedule: RETENTION_SCHEDULE,
       timezone: this.loaded.config.timezone,
-      run: async () => this.prune(store),
+      run: () => this.unlessClosed('retention', async () => this.prune(store)),
     };
     return [...watchJobs, ...this.policyJobs(store, client), retention];
   }
@@ -102,10 +104,23 @@ export class Daemon {
   private policyJobs(store: HistoryStore, client: CompshareClient): JobSpec[] {
     const { stopPolicies, policyReconcile, timezone } = this.loaded.config;
     if (Object.keys(stopPolicies).length === 0) return [];
-    const deps = { client, store, actions: new PolicyActionRepository(store.db), clock: this.clock, log: this.log };
+    const deps = { client, store, actions: store.policyActions, clock: this.clock, log: this.log };
     // At start too: an instance left without its stop while the daemon was down should not wait for the next tick.
-    const run = () => reconcilePolicies(deps, stopPolicies);
+    const run = () => this.unlessClosed('policy-reconcile', () => reconcilePolicies(deps, stopPolicies));
     return [{ name: 'policy-reconcile', schedule: policyReconcile, timezone, runAtStart: true, run }];
+  }
+
+  /**
+   * Runs a job; one that was abandoned at shutdown and ends after the store closed is expected, not a failure, so
+   * it gets a debug line instead of an error with a stack.
+   */
+  private async unlessClosed(job: string, run: () => Promise<unknown>): Promise<void> {
+    try {
+      await run();
+    } catch (error) {
+      if (!(error instanceof StoreClosedError)) throw error;
+      this.log.debug({ job }, 'run ended after shutdown; nothing recorded');
+    }
   }
 
   private prune(store: HistoryStore): void {

@@ -1,4 +1,4 @@
-import { excerpt, isSuccessStatus, type HttpAnswer, type JsonPoster } from './http-post.js';
+import { isSuccessStatus, type HttpAnswer, type JsonPoster } from './http-post.js';
 
 /** How a chat robot (WeCom, DingTalk, Feishu) reports the outcome in its JSON answer. */
 export interface BotProtocol {
@@ -16,11 +16,11 @@ export function checkBotAnswer(poster: JsonPoster, answer: HttpAnswer, protocol:
   const outcome = readOutcome(answer.body, protocol);
   if (outcome !== undefined && outcome.code !== 0) {
     const permanent = !protocol.transientCodes.has(outcome.code);
-    throw poster.failure(`${answer.host} refused the message: ${outcome.code} ${outcome.message}`.trimEnd(), permanent);
+    throw poster.failure(`${answer.host} refused the message: ${outcome.code} ${poster.quote(outcome.message)}`.trimEnd(), permanent);
   }
   if (!isSuccessStatus(answer.status)) throw poster.statusFailure(answer);
   if (outcome === undefined) {
-    throw poster.failure(`unexpected answer from ${answer.host}: ${excerpt(answer.body)}`, false);
+    throw poster.failure(`unexpected answer from ${answer.host}: ${poster.quote(answer.body)}`, false);
   }
 }
 

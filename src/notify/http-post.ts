@@ -1,12 +1,16 @@
 import { Agent, request } from 'undici';
 import { formatDuration } from '../util/duration.js';
 import { DeliveryError } from './channel.js';
-import { scrubSecrets } from './secrets.js';
+import { SecretScrubber } from './secrets.js';
 
 /** The 4xx statuses that mean "not now" rather than "not this request". */
 const TRANSIENT_CLIENT_STATUSES = new Set([408, 429]);
 /** How much of an error answer's body an error message quotes. */
 const BODY_EXCERPT_CHARS = 200;
+/** The longest failure message, quotes included. */
+const FAILURE_CHARS = 400;
+/** How much of an answer is read: a robot's verdict is a few hundred bytes; the rest of a huge answer is dropped. */
+const MAX_ANSWER_BYTES = 64 * 1024;
 
 /** An HTTP answer of any status. */
 export interface HttpAnswer {
@@ -39,9 +43,11 @@ export function isTransientStatus(status: number): boolean {
  */
 export class JsonPoster {
   private readonly agent: Agent;
+  private readonly scrubber: SecretScrubber;
 
   constructor(private readonly options: JsonPosterOptions) {
     this.agent = new Agent({ connect: { timeout: options.timeoutMs } });
+    this.scrubber = new SecretScrubber(options.secrets);
   }
 
   /** Resolves with whatever HTTP answer came; throws a transient DeliveryError when none came in time. */
@@ -56,7 +62,7 @@ export class JsonPoster {
         body: json,
         signal,
       });
-      return { status: response.statusCode, body: await response.body.text(), host };
+      return { status: response.statusCode, body: await readBounded(response.body, MAX_ANSWER_BYTES), host };
     } catch (error) {
       if (signal.aborted) {
         throw this.failure(`no answer from ${host} within ${formatDuration(this.options.timeoutMs)}`, false);
@@ -67,14 +73,19 @@ export class JsonPoster {
 
   /** A non-2xx answer as an error that quotes the start of its body. */
   statusFailure(answer: HttpAnswer): DeliveryError {
-    const quoted = excerpt(answer.body);
+    const quoted = this.quote(answer.body);
     const detail = quoted === '' ? '' : `: ${quoted}`;
     return this.failure(`HTTP ${answer.status} from ${answer.host}${detail}`, !isTransientStatus(answer.status));
   }
 
-  /** Any failure of this channel, with its secrets removed. */
+  /** The start of something the far end said, enough to say why it failed, safe to print and store. */
+  quote(text: string): string {
+    return this.scrubber.farEndText(text, BODY_EXCERPT_CHARS);
+  }
+
+  /** Any failure of this channel: one bounded line, its secrets removed. */
   failure(message: string, permanent: boolean): DeliveryError {
-    return new DeliveryError(scrubSecrets(`${this.options.label}: ${message}`, this.options.secrets), permanent);
+    return new DeliveryError(this.scrubber.farEndText(`${this.options.label}: ${message}`, FAILURE_CHARS), permanent);
   }
 
   async close(): Promise<void> {
@@ -82,9 +93,19 @@ export class JsonPoster {
   }
 }
 
-/** The start of an answer's body, enough to say why it failed. */
-export function excerpt(body: string): string {
-  return body.trim().slice(0, BODY_EXCERPT_CHARS);
+/** The first `maxBytes` of a body (as text); the rest is discarded unread so that the connection is freed. */
+async function readBounded(body: AsyncIterable<Buffer> & { destroy(): unknown }, maxBytes: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= maxBytes) {
+      body.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).subarray(0, maxBytes).toString();
 }
 
 function describeNetworkError(error: unknown): string {

@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema.js';
 import type { HistoryStore } from '../store/history-store.js';
-import { OutboxRepository } from '../store/outbox.js';
+import type { OutboxRepository } from '../store/outbox.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../log.js';
 import type { ChannelInstance } from './channel.js';
@@ -48,7 +48,7 @@ export class Notifier {
  * daemon and by any command that records events (`policy apply`), so the daemon delivers them later.
  */
 export function routeEventsToOutbox(config: Config, store: HistoryStore, clock: Clock, onCommitted?: () => void): OutboxRepository {
-  const outbox = new OutboxRepository(store.db);
+  const outbox = store.outbox;
   const routes = routesOf(config);
   store.onEvent((event) => {
     enqueueEvent(outbox, routes.get(event.watch), event, { groupWindowMs: config.delivery.groupWindow }, clock);

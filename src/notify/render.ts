@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EVENT_PAYLOADS } from '../events.js';
 import { formatDuration } from '../util/duration.js';
 import { formatLocalTime } from '../util/time-format.js';
 import type { RenderedMessage } from './channel.js';
@@ -28,20 +29,14 @@ export interface RenderOptions {
   reminder?: boolean;
 }
 
-const watchFields = { watch: z.string(), zone: z.string(), gpuType: z.string(), at: z.number() };
-const capacityPayload = z.object({
-  ...watchFields,
-  gpu: z.number(),
-  cpu: z.number(),
-  mem: z.number(),
-  previousSince: z.number().nullable(),
-  /** Reminders only: since when the row has been available. */
+const capacityPayload = EVENT_PAYLOADS['capacity.available'].extend({
+  /** Reminders only (they arrive re-typed as available): since when the row has been available. */
   availableSince: z.number().optional(),
 });
-const blindPayload = z.object({ ...watchFields, failingSince: z.number(), error: z.string() });
-const recoveredPayload = z.object({ ...watchFields, failingSince: z.number() });
-// As policy/apply.ts writes it; `error` is null only for a result that is not a failure, which is never sent.
-const policyFailedPayload = z.object({ instance: z.string(), name: z.string(), policy: z.string(), error: z.string() });
+const blindPayload = EVENT_PAYLOADS['watch.blind'];
+const recoveredPayload = EVENT_PAYLOADS['watch.recovered'];
+// Only what the message shows, so an alert stored by an older version with fewer fields still renders.
+const policyFailedPayload = EVENT_PAYLOADS['policy.failed'].pick({ instance: true, name: true, policy: true, error: true });
 
 type CapacityPayload = z.output<typeof capacityPayload>;
 
@@ -185,13 +180,16 @@ function renderRecovered(payload: z.output<typeof recoveredPayload>, { phrases, 
   };
 }
 
+/** Names the instance by both name and id in title and text: names repeat across a fleet, ids are what the console searches. */
 function renderPolicyFailed(payload: z.output<typeof policyFailedPayload>, { phrases }: Context): Part {
+  const instance = payload.name === '' ? payload.instance : `${payload.name} (${payload.instance})`;
+  const error: Block[] = payload.error === null ? [] : [{ line: [phrases.error(payload.error)] }];
   return {
     rank: 1,
-    title: phrases.policyFailedTitle(payload.name || payload.instance),
+    title: phrases.policyFailedTitle(instance),
     blocks: [
-      { line: [phrases.policyFailed(`${payload.name} (${payload.instance})`, payload.policy)] },
-      { line: [phrases.error(payload.error)] },
+      { line: [phrases.policyFailed(instance, payload.policy)] },
+      ...error,
       { line: [phrases.policyHint, { link: CONSOLE_URL }] },
     ],
   };

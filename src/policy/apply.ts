@@ -6,14 +6,15 @@ import { CompshareError } from '../compshare/errors.js';
 import type { HistoryStore } from '../store/history-store.js';
 import type { PolicyActionRepository, PolicyActionResult } from '../store/policy-actions.js';
 import type { Clock } from '../util/clock.js';
+import { defineEvent } from '../events.js';
 import { earliestAllowedStop } from './compute.js';
-import { isSetRow, type PlanRow, type SetRow } from './plan.js';
+import { isSetRow, type Plan, type PlanProblem, type SetRow } from './plan.js';
 
 /** Reading the instance back after an update, as the official CLI does: this many reads, this far apart. */
 export const CONFIRM_READS = 3;
 export const CONFIRM_INTERVAL_MS = 200;
 
-export const POLICY_FAILED_EVENT = 'policy.failed';
+export const POLICY_FAILED_EVENT = 'policy.failed' as const;
 
 export interface ApplyDeps {
   client: CompshareClient;
@@ -36,11 +37,14 @@ export interface ApplyResult {
 
 /**
  * Carries out every `set` row, one instance at a time, and confirms each by reading the instance back. A failure is
- * recorded (with an event for the notifier) and the other instances still proceed.
+ * recorded (with an event for the notifier) and the other instances still proceed. The plan's problems (policies
+ * that could not decide an instance's stop) get an event each too: those instances are left without their stop.
  */
-export async function applyPlan(rows: readonly PlanRow[], deps: ApplyDeps): Promise<ApplyResult[]> {
+export async function applyPlan(plan: Pick<Plan, 'rows' | 'problems'>, deps: ApplyDeps): Promise<ApplyResult[]> {
+  const at = deps.clock.now();
+  for (const problem of plan.problems) deps.store.addEvent(problemEvent(problem, at));
   const results: ApplyResult[] = [];
-  for (const row of rows.filter(isSetRow)) results.push(await applyRow(row, deps));
+  for (const row of plan.rows.filter(isSetRow)) results.push(await applyRow(row, deps));
   return results;
 }
 
@@ -54,8 +58,9 @@ async function applyRow(row: SetRow, deps: ApplyDeps): Promise<ApplyResult> {
     const { requestUuid } = await updateStopScheduler(deps.client, request);
     outcome = { ...(await confirm(row, stopTime, deps)), requestUuid: requestUuid ?? null };
   } catch (error) {
-    if (!(error instanceof CompshareError)) throw error;
-    outcome = { result: 'failed', error: error.message, requestUuid: error.requestUuid ?? null };
+    // Whatever went wrong with this instance, the next one still gets its stop.
+    const requestUuid = error instanceof CompshareError ? (error.requestUuid ?? null) : null;
+    outcome = { result: 'failed', error: error instanceof Error ? error.message : String(error), requestUuid };
   }
   const result: ApplyResult = { row, stopTime, ...outcome };
   record(result, at, deps);
@@ -100,24 +105,31 @@ function record(result: ApplyResult, at: number, deps: ApplyDeps): void {
 
 /** One event per instance and intended stop: a failure repeated by every reconcile is still one message. */
 function failureEvent(result: ApplyResult, at: number) {
-  const { row } = result;
-  return {
-    id: `${POLICY_FAILED_EVENT}:${row.instance}:${row.policy}:${row.policyStop}`,
-    type: POLICY_FAILED_EVENT,
+  const { row, stopTime, result: outcome, error, requestUuid } = result;
+  return policyFailedEvent(`${row.instance}:${row.policy}:${row.policyStop}`, row, { stopTime, result: outcome, error, requestUuid }, at);
+}
+
+/** One event per instance run and policy: a policy that fails at every reconcile is still one message. */
+function problemEvent(problem: PlanProblem, at: number) {
+  const details = { stopTime: null, result: 'failed' as const, error: problem.error, requestUuid: null };
+  return policyFailedEvent(`${problem.instance}:${problem.policy}:start-${problem.startTime}`, problem, details, at);
+}
+
+/**
+ * The `policy.failed` event, from every path that leaves an instance without its stop. Its payload always names the
+ * instance (`instance` id and `name`), where it is (`tag`, `zone`), the `policy` and the `error`.
+ */
+function policyFailedEvent(
+  key: string,
+  subject: { instance: string; name: string; tag: string; zone: string; policy: string; currentStop: number | null },
+  details: { stopTime: number | null; result: PolicyActionResult; error: string | null; requestUuid: string | null },
+  at: number,
+) {
+  const { instance, name, tag, zone, policy, currentStop } = subject;
+  return defineEvent(POLICY_FAILED_EVENT, {
+    id: `${POLICY_FAILED_EVENT}:${key}`,
     watch: null,
-    payload: {
-      instance: row.instance,
-      name: row.name,
-      tag: row.tag,
-      zone: row.zone,
-      policy: row.policy,
-      currentStop: row.currentStop,
-      stopTime: result.stopTime,
-      result: result.result,
-      error: result.error,
-      requestUuid: result.requestUuid,
-      at,
-    },
+    payload: { instance, name, tag, zone, policy, currentStop, ...details, at },
     createdAt: at,
-  };
+  });
 }

@@ -1,6 +1,7 @@
 import type { Instance } from '../compshare/actions/describe-instances.js';
 import { MIN_STOP_LEAD_SECONDS } from '../compshare/actions/update-stop-scheduler.js';
 import { formatDuration } from '../util/duration.js';
+import { isSaneTime, SANE_TIME_RANGE_TEXT } from '../util/sane-time.js';
 import type { StopRule } from './rule.js';
 
 /** Added to the API's 300 s minimum so a time computed now is still valid when the request reaches the API. */
@@ -18,7 +19,13 @@ export interface NamedPolicy {
   rule: StopRule;
 }
 
-export type InstanceFacts = Pick<Instance, 'state' | 'chargeType' | 'startTime' | 'schedulerStopTime'>;
+export type InstanceFacts = Pick<Instance, 'state' | 'chargeType' | 'startTime' | 'schedulerStopTime' | 'invalidTimes'>;
+
+/** A policy that could not decide an instance's stop: it threw, or named no real time. Reported, never fatal. */
+export interface PolicyFailure {
+  policy: string;
+  error: string;
+}
 
 /** Why the stop time differs from what the policy asked for: it was already past, or under the API's minimum lead. */
 export type Adjustment = 'past-due' | 'too-soon';
@@ -28,8 +35,11 @@ const ADJUSTMENT_WORDS: Record<Adjustment, string> = {
   'too-soon': 'due sooner than the API allows',
 };
 
-/** What to do about one instance. Times are unix seconds. */
-export type Decision =
+/**
+ * What to do about one instance. Times are unix seconds. `failures` are the selecting policies that could not decide
+ * (or, for an instance whose times are broken, all of them): the others decided without them.
+ */
+export type Decision = { failures: readonly PolicyFailure[] } & (
   | { action: 'skip'; reason: string }
   | {
       action: 'set' | 'keep';
@@ -41,7 +51,8 @@ export type Decision =
       desiredStop: number;
       adjustment: Adjustment | undefined;
       reason: string;
-    };
+    }
+);
 
 /** The earliest stop time the API accepts for a request made at `now`, with the safety margin. */
 export function earliestAllowedStop(now: number): number {
@@ -61,18 +72,26 @@ export function desiredStopTime(
   ownStop?: number,
 ): Decision {
   if (instance.chargeType === 'Spot') {
-    return { action: 'skip', reason: 'spot instance: the API cannot schedule its stop' };
+    return { action: 'skip', reason: 'spot instance: the API cannot schedule its stop', failures: [] };
   }
   if (!SCHEDULABLE_STATES.has(instance.state)) {
-    return { action: 'skip', reason: `not running (${instance.state || 'no state'})` };
+    return { action: 'skip', reason: `not running (${instance.state || 'no state'})`, failures: [] };
+  }
+  if (instance.invalidTimes.length > 0) {
+    // A stop computed from a broken time would be a guess; the instance waits until the API reports it soundly.
+    const error = `the API reports ${instance.invalidTimes.join(', ')}, not a time ${SANE_TIME_RANGE_TEXT}`;
+    const policy = policies.map((named) => named.name).join(', ');
+    return { action: 'skip', reason: `${error}; not planned`, failures: [{ policy, error }] };
   }
 
-  const found = earliest(policies, instance, now);
-  if (!found) {
-    const waiting = policies.map((policy) => `${policy.name}: ${policy.rule.summary}`).join('; ');
-    return { action: 'skip', reason: `no StartTime reported yet (${waiting}); checked again at the next reconcile` };
+  const { best, waiting, failures } = earliest(policies, instance, now);
+  const failureNotes = failures.map((failure) => `${failure.policy} failed: ${failure.error}`);
+  if (!best) {
+    const notes = waiting.map((policy) => `${policy.name}: ${policy.rule.summary}`).join('; ');
+    const noStart = waiting.length > 0 ? [`no StartTime reported yet (${notes}); checked again at the next reconcile`] : [];
+    return { action: 'skip', reason: [...noStart, ...failureNotes].join('; '), failures };
   }
-  const [winner, policyStop] = found;
+  const [winner, policyStop] = best;
   const floor = earliestAllowedStop(now);
   const desiredStop = Math.max(policyStop, floor);
   const adjustment: Adjustment | undefined = policyStop < now ? 'past-due' : policyStop < floor ? 'too-soon' : undefined;
@@ -83,7 +102,8 @@ export function desiredStopTime(
     policyStop,
     desiredStop,
     adjustment,
-    reason: `${summary}${note}`,
+    reason: [`${summary}${note}`, ...failureNotes].join('; '),
+    failures,
   });
 
   // A stop time already behind us did not stop the instance; it counts as no schedule.
@@ -103,21 +123,34 @@ export function desiredStopTime(
   return decide('keep', '; an earlier stop is already set (override: false)');
 }
 
-/**
- * The policy asking for the earliest stop, and that time; on a tie the first configured wins. Undefined when no
- * policy can name a time yet.
- */
-function earliest(
-  policies: readonly [NamedPolicy, ...NamedPolicy[]],
-  instance: InstanceFacts,
-  now: number,
-): [NamedPolicy, number] | undefined {
-  let best: [NamedPolicy, number] | undefined;
+interface Earliest {
+  /** The policy asking for the earliest stop, and that time; on a tie the first configured wins. */
+  best: [NamedPolicy, number] | undefined;
+  /** Policies that cannot name a time yet (no StartTime). */
+  waiting: NamedPolicy[];
+  failures: PolicyFailure[];
+}
+
+function earliest(policies: readonly NamedPolicy[], instance: InstanceFacts, now: number): Earliest {
+  const found: Earliest = { best: undefined, waiting: [], failures: [] };
   for (const policy of policies) {
-    const at = policy.rule.stopTime(instance, now);
-    if (at !== null && (best === undefined || at < best[1])) best = [policy, at];
+    const outcome = ruleStop(policy, instance, now);
+    if ('error' in outcome) found.failures.push({ policy: policy.name, error: outcome.error });
+    else if (outcome.at === null) found.waiting.push(policy);
+    else if (found.best === undefined || outcome.at < found.best[1]) found.best = [policy, outcome.at];
   }
-  return best;
+  return found;
+}
+
+/** One policy's stop time, with a throw or a time outside the sane range turned into an error for that policy alone. */
+function ruleStop(policy: NamedPolicy, instance: InstanceFacts, now: number): { at: number | null } | { error: string } {
+  try {
+    const at = policy.rule.stopTime(instance, now);
+    if (at === null || isSaneTime(at)) return { at };
+    return { error: `computed stop time ${at}, not a time ${SANE_TIME_RANGE_TEXT}` };
+  } catch (error) {
+    return { error: `could not compute a stop time: ${error instanceof Error ? error.message : String(error)}` };
+  }
 }
 
 function adjustmentNote(adjustment: Adjustment | undefined, lead: number): string {

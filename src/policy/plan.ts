@@ -1,11 +1,18 @@
 import type { CompshareClient } from '../compshare/client.js';
 import { listAllInstances, type Instance, type InstanceFilter } from '../compshare/actions/describe-instances.js';
-import type { StopPolicyConfig } from '../config/stop-policies.js';
 import { desiredStopTime, type Adjustment, type Decision } from './compute.js';
+import type { StopRule } from './rule.js';
 import { selects, type Selector } from './select.js';
 
+/** A configured policy as the planner reads it: its selector, its override flag and its compiled rule. */
+export interface StopPolicy {
+  select: Selector;
+  override: boolean;
+  rule: StopRule;
+}
+
 /** The configured policies by name, as `stopPolicies:` gives them. */
-export type PolicyMap = Readonly<Record<string, StopPolicyConfig>>;
+export type PolicyMap = Readonly<Record<string, StopPolicy>>;
 
 interface RowBase {
   instance: string;
@@ -44,6 +51,22 @@ export interface Plan {
   rows: PlanRow[];
   /** Policies in scope that select no instance at all: reported, never silently ignored. */
   unmatchedPolicies: string[];
+  /** Policies that could not decide an instance's stop (see Decision.failures): logged and alerted on, never fatal. */
+  problems: PlanProblem[];
+}
+
+/** One policy that failed for one instance, with what an alert needs to name the instance. */
+export interface PlanProblem {
+  instance: string;
+  name: string;
+  tag: string;
+  zone: string;
+  /** The failing policy; for an instance whose times are broken, every policy selecting it, comma-separated. */
+  policy: string;
+  error: string;
+  /** The instance's StartTime (0 when unknown): a failure is alerted on once per instance run. */
+  startTime: number;
+  currentStop: number | null;
 }
 
 export interface PlanOptions {
@@ -71,6 +94,7 @@ export function planInstances(policies: PolicyMap, instances: readonly Instance[
   const seen = new Set<string>();
   const rows: PlanRow[] = [];
   const matched = new Set<string>();
+  const problems: PlanProblem[] = [];
   for (const instance of instances) {
     // Paging while instances come and go can list one twice.
     if (seen.has(instance.id)) continue;
@@ -80,10 +104,15 @@ export function planInstances(policies: PolicyMap, instances: readonly Instance[
     const [first, ...rest] = selecting;
     if (first === undefined || !selecting.some((policy) => Object.hasOwn(scope, policy.name))) continue;
     const decision = desiredStopTime([first, ...rest], instance, options.now, options.ownStops?.get(instance.id));
-    rows.push(rowFor(instance, decision));
+    const row = rowFor(instance, decision);
+    rows.push(row);
+    for (const { policy, error } of decision.failures) {
+      const { tag, zone, currentStop } = row;
+      problems.push({ instance: row.instance, name: row.name, tag, zone, policy, error, startTime: instance.startTime, currentStop });
+    }
   }
   const unmatchedPolicies = Object.keys(scope).filter((name) => !matched.has(name));
-  return { at: options.now, rows, unmatchedPolicies };
+  return { at: options.now, rows, unmatchedPolicies, problems };
 }
 
 function rowFor(instance: Instance, decision: Decision): PlanRow {

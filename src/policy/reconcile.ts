@@ -13,7 +13,10 @@ export async function reconcilePolicies(deps: ReconcileDeps, policies: PolicyMap
   if (plan.unmatchedPolicies.length > 0) {
     deps.log.debug({ policies: plan.unmatchedPolicies }, 'policies select no instance');
   }
-  for (const { row, stopTime, result, error, requestUuid } of await applyPlan(plan.rows, deps)) {
+  for (const { instance, name, policy, error } of plan.problems) {
+    deps.log.error({ instance, name, policy }, `scheduled stop not planned: ${error}`);
+  }
+  for (const { row, stopTime, result, error, requestUuid } of await applyPlan(plan, deps)) {
     const fields = { instance: row.instance, name: row.name, policy: row.policy, stopTime };
     if (result === 'ok') deps.log.info(fields, `scheduled stop set: ${row.reason}`);
     else deps.log.error({ ...fields, result, requestUuid }, `scheduled stop not set: ${error}`);

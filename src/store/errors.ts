@@ -2,3 +2,11 @@
 export class StoreError extends Error {
   override readonly name = 'StoreError';
 }
+
+/** A write came after the store was closed: work abandoned at shutdown finishing late, not a failure to report. */
+export class StoreClosedError extends Error {
+  override readonly name = 'StoreClosedError';
+  constructor() {
+    super('the history database is closed');
+  }
+}

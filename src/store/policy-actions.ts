@@ -42,7 +42,10 @@ export class PolicyActionRepository {
   private readonly selectRecent;
   private readonly selectOwnStops;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    db: Db,
+    private readonly transaction: <T>(work: () => T) => T,
+  ) {
     this.insert = db.prepare(
       `INSERT INTO policy_actions (at, instance_id, instance_name, policy, action, old_stop, new_stop, result, error, request_uuid)
        VALUES (@at, @instanceId, @instanceName, @policy, @action, @oldStop, @newStop, @result, @error, @requestUuid)`,
@@ -58,10 +61,10 @@ export class PolicyActionRepository {
 
   /** Records an action; `alongside` (e.g. adding the failure event) runs in the same transaction. */
   record(action: PolicyAction, alongside?: () => void): void {
-    this.db.transaction(() => {
+    this.transaction(() => {
       this.insert.run(action);
       alongside?.();
-    })();
+    });
   }
 
   /** Newest first. */

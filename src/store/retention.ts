@@ -3,7 +3,7 @@ import { hourOf } from './polls.js';
 
 export const MS_PER_DAY = 86_400_000;
 
-/** Deletes everything older than the retention period, in one transaction; returns rows removed per table. */
+/** Deletes everything older than the retention period; returns rows removed per table. Run it in a transaction. */
 export function pruneOlderThan(db: Db, retentionDays: number, now: number): Record<string, number> {
   const cutoff = now - retentionDays * MS_PER_DAY;
   const statements = {
@@ -17,12 +17,10 @@ export function pruneOlderThan(db: Db, retentionDays: number, now: number): Reco
     hourly_watch: db.prepare('DELETE FROM hourly_watch WHERE hour < ?'),
     hourly_spec: db.prepare('DELETE FROM hourly_spec WHERE hour < ?'),
   };
-  return db.transaction(() => {
-    const removed: Record<string, number> = {};
-    for (const [table, statement] of Object.entries(statements)) {
-      const bound = table.startsWith('hourly') ? hourOf(cutoff) : cutoff;
-      removed[table] = statement.run(bound).changes;
-    }
-    return removed;
-  })();
+  const removed: Record<string, number> = {};
+  for (const [table, statement] of Object.entries(statements)) {
+    const bound = table.startsWith('hourly') ? hourOf(cutoff) : cutoff;
+    removed[table] = statement.run(bound).changes;
+  }
+  return removed;
 }

@@ -1,5 +1,5 @@
 import type { Db } from './db.js';
-import type { Availability } from '../watch/detector.js';
+import type { Availability } from './watch-state.js';
 
 export interface KeyCounters {
   specKeyId: number;

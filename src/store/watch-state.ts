@@ -1,10 +1,43 @@
 import type { Db } from './db.js';
-import { keyId, type KeyState, type SpecKey, type WatchHealth } from '../watch/detector.js';
+
+/** What a spec key reads as: enough capacity or not. */
+export type Availability = 'available' | 'soldout';
+
+/** A (Gpu, Cpu, Mem) combination of one watch. */
+export interface SpecKey {
+  gpu: number;
+  cpu: number;
+  mem: number;
+}
+
+/** A spec key's detector state as stored. */
+export interface KeyState {
+  state: Availability;
+  since: number;
+  /** The reading of the current run of readings that disagree with `state`, and its length. */
+  streakReading: boolean | null;
+  streak: number;
+}
+
+/** A watch's poll health as stored. */
+export interface WatchHealth {
+  baselineAt: number | null;
+  lastOkAt: number | null;
+  failingSince: number | null;
+  lastError: string | null;
+  blind: boolean;
+}
+
+export interface StoredKey {
+  key: SpecKey;
+  state: KeyState;
+  specKeyId: number;
+}
 
 export interface StoredWatch {
   watchId: number;
   health: WatchHealth;
-  keys: Map<string, { key: SpecKey; state: KeyState; specKeyId: number }>;
+  keys: StoredKey[];
 }
 
 interface WatchRow {
@@ -21,7 +54,7 @@ interface KeyRow {
   gpu: number;
   cpu: number;
   mem: number;
-  state: 'available' | 'soldout';
+  state: Availability;
   since: number;
   streak_reading: number | null;
   streak: number;
@@ -52,21 +85,20 @@ export class WatchStateRepository {
     );
   }
 
-  /** The stored state of a watch, creating its row on first use. */
-  load(name: string): StoredWatch {
-    this.insertWatch.run(name);
-    const row = this.selectWatch.get(name)!;
-    const keys = new Map<string, { key: SpecKey; state: KeyState; specKeyId: number }>();
-    for (const keyRow of this.selectKeys.all(row.id)) {
-      const key = { gpu: keyRow.gpu, cpu: keyRow.cpu, mem: keyRow.mem };
-      const state: KeyState = {
+  /** The stored state of a watch, or undefined for one never polled; reading writes nothing. */
+  find(name: string): StoredWatch | undefined {
+    const row = this.selectWatch.get(name);
+    if (!row) return undefined;
+    const keys = this.selectKeys.all(row.id).map((keyRow): StoredKey => ({
+      key: { gpu: keyRow.gpu, cpu: keyRow.cpu, mem: keyRow.mem },
+      state: {
         state: keyRow.state,
         since: keyRow.since,
         streakReading: keyRow.streak_reading === null ? null : keyRow.streak_reading === 1,
         streak: keyRow.streak,
-      };
-      keys.set(keyId(key), { key, state, specKeyId: keyRow.id });
-    }
+      },
+      specKeyId: keyRow.id,
+    }));
     return {
       watchId: row.id,
       health: {
@@ -78,6 +110,12 @@ export class WatchStateRepository {
       },
       keys,
     };
+  }
+
+  /** The id of a watch's row, creating the row on its first write. */
+  ensure(name: string): number {
+    this.insertWatch.run(name);
+    return this.selectWatch.get(name)!.id;
   }
 
   saveHealth(watchId: number, health: WatchHealth): void {

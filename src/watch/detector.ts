@@ -3,30 +3,13 @@
  * transitions and events to record. Time comes in as `now`; nothing here reads a clock or touches storage.
  */
 
-export type Availability = 'available' | 'soldout';
+import type { Availability, KeyState, SpecKey, WatchHealth } from '../store/watch-state.js';
 
-/** A (Gpu, Cpu, Mem) combination of one watch. */
-export interface SpecKey {
-  gpu: number;
-  cpu: number;
-  mem: number;
-}
+// The state the detector works on is what the store keeps, so the two share these shapes.
+export type { Availability, KeyState, SpecKey, WatchHealth };
 
-export interface KeyState {
-  state: Availability;
-  since: number;
-  /** The reading of the current run of readings that disagree with `state`, and its length. */
-  streakReading: boolean | null;
-  streak: number;
-}
-
-export interface WatchHealth {
-  baselineAt: number | null;
-  lastOkAt: number | null;
-  failingSince: number | null;
-  lastError: string | null;
-  blind: boolean;
-}
+/** The health of a watch that has never been polled. */
+export const UNPOLLED: WatchHealth = { baselineAt: null, lastOkAt: null, failingSince: null, lastError: null, blind: false };
 
 export interface DetectorSettings {
   confirmUp: number;

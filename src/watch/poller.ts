@@ -1,11 +1,13 @@
 import type { CompshareClient } from '../compshare/client.js';
 import { checkResourceCapacity, type CapacityRequest } from '../compshare/actions/check-capacity.js';
 import { CompshareError } from '../compshare/errors.js';
-import type { HistoryStore, WatchIdentity } from '../store/history-store.js';
+import type { HistoryStore } from '../store/history-store.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../log.js';
 import type { Detection, DetectorSettings, PollOutcome } from './detector.js';
 import { keyId } from './detector.js';
+import { recordPoll } from './record-poll.js';
+import type { WatchIdentity } from './stored-events.js';
 
 /** Everything one watch needs to be polled. */
 export interface PollTarget extends WatchIdentity {
@@ -35,7 +37,7 @@ export async function pollWatch(deps: PollerDeps, target: PollTarget): Promise<D
     requestUuid = error.requestUuid;
   }
   const at = deps.clock.now();
-  const detection = deps.store.recordPoll(target, { at, latencyMs: at - startedAt, outcome, requestUuid }, target.detector);
+  const detection = recordPoll(deps.store, target, { at, latencyMs: at - startedAt, outcome, requestUuid }, target.detector);
   logDetection(deps.log, target.name, outcome, detection);
   return detection;
 }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, writeSimConfig } from '../helpers/cli.js';
 import { queryDb, startDaemon, waitFor, type DaemonProcess } from '../helpers/daemon.js';
@@ -132,6 +132,26 @@ describe('compshare-watch run', () => {
     );
     expect(after).toHaveLength(5);
     expect(second.stderr()).not.toMatch(/already running/);
+  });
+
+  // The poll hangs past the shutdown grace (5 s), so this test takes that long.
+  it('abandons a poll hung at shutdown quietly: no error after "stopped", exit 0', { timeout: 20_000 }, async () => {
+    // One attempt hangs until its timeout, then rate-limit answers keep the poll retrying (and sleeping between
+    // attempts) past the grace: it ends, and tries to record itself, only after shutdown.
+    writeFileSync(config, readFileSync(config, 'utf8').replace('timeoutMs: 2000', 'timeoutMs: 3500'));
+    const action = 'CheckCompShareResourceCapacity';
+    await sim.addFault({ kind: 'hang', action, count: 1 });
+    await sim.addFault({ kind: 'retcode', retCode: 153, action });
+    const daemon = start();
+    await waitFor(() => sim.simulator.state.requests.list().filter((entry) => entry.action === action).length, (count) => count > 0, 'a hung poll');
+    daemon.child.kill('SIGTERM');
+
+    expect(await daemon.exited).toBe(0);
+    const lines = daemon.stderr().trim().split('\n');
+    const stopped = lines.findIndex((line) => line.includes('compshare-watch stopped'));
+    expect(stopped).toBeGreaterThan(-1);
+    expect(lines.slice(stopped + 1)).toEqual([]);
+    expect(daemon.stderr()).not.toMatch(/database connection is not open|"level":50/);
   });
 
   it('refuses a second daemon on the same database, naming the first one', async () => {

@@ -10,8 +10,8 @@ export interface ReceivedRequest {
   body: string;
 }
 
-/** What to answer; `undefined` leaves the request hanging (a far end that never answers). */
-export type Reply = { status: number; body: string | object } | undefined;
+/** What to answer, after `delayMs` if given (a slow far end); `undefined` leaves the request hanging (one that never answers). */
+export type Reply = { status: number; body: string | object; delayMs?: number } | undefined;
 
 export interface HttpReceiver {
   /** `http://127.0.0.1:<port>` */
@@ -35,7 +35,11 @@ export async function startHttpReceiver(replier: (request: ReceivedRequest) => R
       const reply = current(request);
       if (reply === undefined) return;
       const body = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
-      res.writeHead(reply.status, { 'content-type': 'application/json' }).end(body);
+      const answer = () => {
+        if (!res.destroyed) res.writeHead(reply.status, { 'content-type': 'application/json' }).end(body);
+      };
+      if (reply.delayMs === undefined) answer();
+      else setTimeout(answer, reply.delayMs);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

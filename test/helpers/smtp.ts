@@ -23,6 +23,8 @@ export interface SmtpServerOptions {
   account?: { username: string; password: string };
   /** Listen on this port (a restart after an outage); 0 picks one. */
   port?: number;
+  /** The text of a refused login; by default it quotes the user name and password, as careless servers do. */
+  loginRefusal?: (login: { username: string; password: string }) => string;
 }
 
 function smtpError(refusal: { responseCode: number; message: string }): Error {
@@ -48,7 +50,8 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
         callback(null, { user: login.username });
       } else {
         // Some servers quote what they were sent; the channel must not pass that on.
-        callback(smtpError({ responseCode: 535, message: `authentication failed for ${login.username}/${login.password}` }));
+        const message = options.loginRefusal?.(login) ?? `authentication failed for ${login.username}/${login.password}`;
+        callback(smtpError({ responseCode: 535, message }));
       }
     },
     onRcptTo(address, _session, callback) {

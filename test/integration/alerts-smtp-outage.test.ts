@@ -2,12 +2,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import pino from 'pino';
 import { HistoryStore } from '../../src/store/history-store.js';
-import { OutboxRepository } from '../../src/store/outbox.js';
 import { Dispatcher } from '../../src/notify/dispatcher.js';
 import { enqueueEvent } from '../../src/notify/enqueue.js';
 import { createChannel, notifierConfigSchema } from '../../src/notify/channels/index.js';
 import { renderMessage } from '../../src/notify/render.js';
 import type { PollOutcome } from '../../src/watch/detector.js';
+import { recordPoll } from '../../src/watch/record-poll.js';
 import { closedPort } from '../helpers/http-receiver.js';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
 import { useTempDir } from '../helpers/temp-dir.js';
@@ -23,7 +23,7 @@ describe('SMTP down for a while, then back', () => {
     const clock = { now: () => now };
     const log = pino({ level: 'silent' });
     const store = HistoryStore.open(join(tempDir(), 'history.db'));
-    const outbox = new OutboxRepository(store.db);
+    const outbox = store.outbox;
     const route = { channels: ['mail'], notifyOn: ['available', 'soldout', 'blind'] as const, urgent: [] };
     store.onEvent((event) => enqueueEvent(outbox, route, event, { groupWindowMs: 10_000 }, clock));
     const config = notifierConfigSchema.parse({
@@ -45,7 +45,7 @@ describe('SMTP down for a while, then back', () => {
     const watch = { name: 'w4090', zone: 'cn-wlcb-01', gpuType: '4090' };
     const poll = (gpu1: boolean, gpu2: boolean) => {
       const outcome: PollOutcome = { ok: true, rows: [{ gpu: 1, cpu: 16, mem: 64, resourceEnough: gpu1 }, { gpu: 2, cpu: 32, mem: 128, resourceEnough: gpu2 }] };
-      store.recordPoll(watch, { at: now, latencyMs: 1, outcome }, { confirmUp: 1, confirmDown: 1, blindAfterMs: 60_000 });
+      recordPoll(store, watch, { at: now, latencyMs: 1, outcome }, { confirmUp: 1, confirmDown: 1, blindAfterMs: 60_000 });
     };
 
     poll(false, false);
@@ -55,7 +55,8 @@ describe('SMTP down for a while, then back', () => {
       poll(gpu1, gpu2);
       await dispatcher.drain();
     }
-    expect(outbox.open().every((row) => row.status === 'pending' && row.attempts >= 1)).toBe(true);
+    // The first alert is retried; the later ones wait behind it, so that they cannot arrive before it.
+    expect(outbox.open().map((row) => [row.status, row.attempts > 0])).toEqual([['pending', false], ['pending', false], ['pending', true]]);
 
     smtp = await startSmtpServer({ port });
     for (let i = 0; i < 5; i++) {
@@ -70,5 +71,10 @@ describe('SMTP down for a while, then back', () => {
     // Three flips: 1 GPU available, 2 GPU available, 1 GPU sold out; each in exactly one message.
     expect(smtp.messages.map((message) => message.messageId)).toEqual([...new Set(smtp.messages.map((message) => message.messageId))]);
     expect(delivered.sort()).toEqual(['1 GPU', '1 GPU', '2 GPU']);
+    // In the order they happened: the first flip alone (it was frozen into its own message), then the other two.
+    expect(smtp.messages.map((message) => message.subject)).toEqual([
+      '4090 available: w4090 1 GPU/16C/64G',
+      '4090 available: w4090 2 GPU/32C/128G (+1 more)',
+    ]);
   });
 });

@@ -5,6 +5,7 @@ import { checkResourceCapacity } from '../../src/compshare/actions/index.js';
 import { ClientClosedError, HttpStatusError, NetworkError } from '../../src/compshare/errors.js';
 import { SIM_PRIVATE_KEY, startTestSim, type TestSim } from '../helpers/sim.js';
 import { CAPACITY_REQUEST_4090, simClient } from '../helpers/client.js';
+import { sleep, type Sleep } from '../../src/util/clock.js';
 
 const capacityRequest = CAPACITY_REQUEST_4090;
 const action = 'CheckCompShareResourceCapacity';
@@ -44,6 +45,31 @@ describe('close()', () => {
     expect(await checksSent()).toBe(1);
   });
 
+  it('ends a wait for a rate-limit slot at once, sending nothing more', async () => {
+    // One request per 1000 s: the second call can only end by close() cutting its wait short.
+    const client = simClient(sim, { projectId: 'org-sim', maxRequestsPerSecond: 0.001 });
+    await checkResourceCapacity(client, capacityRequest);
+    const waiting = failureOf(checkResourceCapacity(client, capacityRequest));
+    await client.close();
+    expect(await waiting).toBeInstanceOf(ClientClosedError);
+    expect(await checksSent()).toBe(1);
+  });
+
+  it('ends a retry backoff at once with the last error', async () => {
+    let backingOff!: () => void;
+    const inBackoff = new Promise<void>((resolve) => (backingOff = resolve));
+    // The real timer sleep, only observed: a ten-minute backoff that close() must cut short.
+    const observedSleep: Sleep = (ms, signal) => (backingOff(), sleep(ms, signal));
+    const retry = { maxAttempts: 3, baseDelayMs: 600_000, maxDelayMs: 600_000 };
+    const client = simClient(sim, { projectId: 'org-sim', retry, random: () => 0.99, sleep: observedSleep });
+    await sim.addFault({ kind: 'http', status: 503, action });
+    const pending = failureOf(checkResourceCapacity(client, capacityRequest));
+    await inBackoff;
+    await client.close();
+    expect(await pending).toMatchObject({ name: 'HttpStatusError', status: 503 });
+    expect(await checksSent()).toBe(1);
+  });
+
   it('fails a later call at once with a clear error, sending and retrying nothing', async () => {
     const waits: number[] = [];
     const client = simClient(sim, { projectId: 'org-sim', sleep: async (ms) => void waits.push(ms) });
@@ -62,5 +88,18 @@ describe('the private key', () => {
     expect(inspect(client, { depth: Infinity, showHidden: true })).not.toContain(SIM_PRIVATE_KEY);
     expect(JSON.stringify(client)).not.toContain(SIM_PRIVATE_KEY);
     await client.close();
+  });
+});
+
+describe('onSlowAttempt', () => {
+  it('says which attempt of which call is waiting, once per unanswered attempt', async () => {
+    const told: unknown[] = [];
+    const onSlowAttempt = (attempt: unknown) => void told.push(attempt);
+    const client = simClient(sim, { projectId: 'org-sim', timeoutMs: 500, slowAttemptMs: 50, onSlowAttempt });
+    await sim.addFault({ kind: 'hang', action, count: 1 });
+    await checkResourceCapacity(client, capacityRequest);
+    await client.close();
+    // The hung first attempt was reported; the second, answered at once, was not.
+    expect(told).toEqual([{ action, attempt: 1, maxAttempts: 3, timeoutMs: 500 }]);
   });
 });

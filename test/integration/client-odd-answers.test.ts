@@ -3,7 +3,8 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CompshareClient, MAX_RESPONSE_BYTES, type ClientOptions } from '../../src/compshare/client.js';
 import { checkResourceCapacity, getInstancePrice, getProjectList, listAllInstances } from '../../src/compshare/actions/index.js';
-import { MalformedResponseError, NetworkError, TimeoutError } from '../../src/compshare/errors.js';
+import { HttpStatusError, MalformedResponseError, NetworkError, RetCodeError, TimeoutError } from '../../src/compshare/errors.js';
+import { MAX_CAPACITY_ROWS } from '../../src/compshare/actions/check-capacity.js';
 
 /**
  * Answers the simulator never gives, from a bare node:http server on 127.0.0.1: each test installs `answer`,
@@ -178,5 +179,74 @@ describe('answer shapes', () => {
 
     answer = (_params, response) => replyJson(response, { Specs: [] });
     expect((await checkResourceCapacity(client, request)).rows).toEqual([]);
+  });
+});
+
+describe('hostile answers', () => {
+  const request = {
+    zone: 'cn-wlcb-01',
+    gpuType: '4090',
+    machineType: 'G',
+    minimalCpuPlatform: 'Auto',
+    imageId: 'compshareImage-x',
+    chargeType: 'Dynamic' as const,
+    disks,
+  };
+  const row = (gpu: number | string, enough = true) => ({ Gpu: gpu, Cpu: 16, Mem: 64, ResourceEnough: enough });
+  const capacityFailure = async (): Promise<Error> => (await failureOf(checkResourceCapacity(client, request))) as Error;
+
+  it('treats a redirect as an HTTP error, not as capacity, and does not retry it', async () => {
+    answer = (_params, response) => {
+      response.writeHead(302, { location: 'http://127.0.0.1:1/login', [UUID]: 'req-redirect' });
+      response.end(JSON.stringify({ RetCode: 0, Specs: [row(1)] }));
+    };
+    const error = await capacityFailure();
+    expect(error).toBeInstanceOf(HttpStatusError);
+    expect((error as HttpStatusError).status).toBe(302);
+    expect(received).toHaveLength(1);
+  });
+
+  it('cuts a huge API message and strips its line breaks and escape sequences', async () => {
+    const forged = '\n{"level":50,"msg":"forged"}\r\n\u001b[31mred\u001b[0m\u2028';
+    answer = (_params, response) => response.end(JSON.stringify({ RetCode: 230, Message: `${forged}${'x'.repeat(1_000_000)}` }));
+    const error = await capacityFailure();
+    expect(error).toBeInstanceOf(RetCodeError);
+    expect(error.message.length).toBeLessThan(500);
+    expect(error.message).not.toMatch(/[\u0000-\u001f\u2028]/);
+    expect(error.message).toContain('{"level":50,"msg":"forged"} red');
+    expect(error.message).toMatch(/x…$/);
+  });
+
+  it('strips control characters from the excerpt of a body that is not JSON, and from a long request id', async () => {
+    answer = (_params, response) => {
+      response.setHeader(UUID, `req-${'u'.repeat(5_000)}`);
+      response.end('<html>\u001b]0;pwned\u0007\nnot json</html>');
+    };
+    const error = await capacityFailure();
+    expect(error).toBeInstanceOf(MalformedResponseError);
+    expect(error.message).toContain('body is not JSON: "<html> not json</html>"');
+    expect((error as MalformedResponseError).requestUuid!.length).toBeLessThan(150);
+  });
+
+  it.each([
+    ['a negative size', [row(-1)], /Specs\[0\]\.Gpu/],
+    ['a zero size', [row(0)], /Specs\[0\]\.Gpu/],
+    ['a fractional size', [row('1.5')], /Specs\[0\]\.Gpu/],
+    ['more than the most rows one answer may hold', Array.from({ length: MAX_CAPACITY_ROWS + 1 }, (_, i) => row(i + 1)), /more than 1000 rows/],
+    ['two rows for one combination that disagree', [row(1, true), row(2), row(1, false)], /conflicting ResourceEnough.*1\/16\/64/],
+  ])('refuses %s as malformed', async (_what, Specs, detail) => {
+    answer = (_params, response) => replyJson(response, { Specs });
+    const error = await capacityFailure();
+    expect(error).toBeInstanceOf(MalformedResponseError);
+    expect(error.message).toMatch(detail);
+  });
+
+  it('merges two rows for one combination that agree', async () => {
+    answer = (_params, response) => replyJson(response, { Specs: [row(1), row(2, false), row(1)] });
+    const { rows } = await checkResourceCapacity(client, request);
+    expect(rows).toEqual([
+      { gpu: 1, cpu: 16, mem: 64, resourceEnough: true },
+      { gpu: 2, cpu: 16, mem: 64, resourceEnough: false },
+    ]);
   });
 });

@@ -42,13 +42,14 @@ const actionsSent = async () => (await sim.requests()).map((entry) => entry.acti
 
 /** A client on a virtual clock: every wait is recorded and skipped, so a rate-limit penalty costs no real time. */
 function virtualClockClient(overrides: Partial<ClientOptions> = {}): { client: CompshareClient; waits: number[] } {
-  let now = 0;
+  let elapsed = 0;
   const waits: number[] = [];
   const sleep = async (ms: number): Promise<void> => {
     waits.push(ms);
-    now += ms;
+    elapsed += ms;
   };
-  return { client: simClient(sim, { projectId: 'org-sim', now: () => now, sleep, ...overrides }), waits };
+  const clock = { now: () => Date.now(), monotonic: () => elapsed };
+  return { client: simClient(sim, { projectId: 'org-sim', clock, sleep, ...overrides }), waits };
 }
 
 describe('Compshare client against the simulator', () => {

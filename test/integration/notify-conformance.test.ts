@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createChannel, type NotifierConfig } from '../../src/notify/channels/index.js';
 import { installFakeNotifySend } from '../helpers/fake-notify-send.js';
@@ -27,6 +28,8 @@ interface Harness {
   start(): Promise<FarEnd>;
   /** A config for a far end that is not there; absent where there is no far end (desktop). */
   down?(): Promise<NotifierConfig>;
+  /** False where the channel cannot be exercised on this machine; it still counts as covered. */
+  runsHere?: boolean;
 }
 
 /** Every refusal quotes the request back, URL and headers included, as careless servers do. */
@@ -80,6 +83,7 @@ const tempDir = useTempDir();
 /** node-notifier drives notify-send only on Linux; elsewhere there is nothing to fake. */
 const desktopHarness: Harness = {
   type: 'desktop',
+  runsHere: process.platform === 'linux',
   async start() {
     const fake = installFakeNotifySend(tempDir());
     vi.stubEnv('PATH', `${fake.dir}:${process.env.PATH ?? ''}`);
@@ -176,10 +180,20 @@ const harnesses: Harness[] = [
     },
     down: async () => notifierConfig({ ...emailConfig(await closedPort()), timeoutMs: 2_000 }),
   },
-  ...(process.platform === 'linux' ? [desktopHarness] : []),
+  desktopHarness,
 ];
 
-describe.each(harnesses)('$type channel conformance', (harness) => {
+describe('channel conformance harnesses', () => {
+  it('cover every channel file in src/notify/channels: a new channel needs a harness here', () => {
+    const folder = new URL('../../src/notify/channels/', import.meta.url);
+    const channelTypes = readdirSync(folder)
+      .filter((file) => file.endsWith('.ts') && file !== 'index.ts')
+      .map((file) => file.replace(/\.ts$/, ''));
+    expect(harnesses.map((harness) => harness.type).sort()).toEqual(channelTypes.sort());
+  });
+});
+
+describe.each(harnesses.filter((harness) => harness.runsHere !== false))('$type channel conformance', (harness) => {
   let farEnd: FarEnd | undefined;
   afterEach(async () => {
     await farEnd?.close();

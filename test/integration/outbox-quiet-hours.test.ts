@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { HistoryStore } from '../../src/store/history-store.js';
-import { OutboxRepository } from '../../src/store/outbox.js';
 import { enqueueEvent } from '../../src/notify/enqueue.js';
 import type { Route } from '../../src/notify/routing.js';
 import { Dispatcher } from '../../src/notify/dispatcher.js';
 import { DeliveryError, type ChannelInstance } from '../../src/notify/channel.js';
 import pino from 'pino';
 import type { PollOutcome } from '../../src/watch/detector.js';
+import { recordPoll } from '../../src/watch/record-poll.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDir();
@@ -18,7 +18,7 @@ describe('quiet hours in the outbox', () => {
     let now = shanghai('2026-11-24T23:20:00');
     const clock = { now: () => now };
     const store = HistoryStore.open(join(tempDir(), 'history.db'));
-    const outbox = new OutboxRepository(store.db);
+    const outbox = store.outbox;
     const route: Route = {
       channels: ['mail'],
       notifyOn: ['available', 'soldout', 'blind'],
@@ -28,11 +28,11 @@ describe('quiet hours in the outbox', () => {
     store.onEvent((event) => enqueueEvent(outbox, route, event, { groupWindowMs: 10_000 }, clock));
     const poll = (...enough: boolean[]) => {
       const outcome: PollOutcome = { ok: true, rows: enough.map((resourceEnough, i) => ({ gpu: i + 1, cpu: 16, mem: 64, resourceEnough })) };
-      store.recordPoll({ name: 'w', zone: 'z', gpuType: '4090' }, { at: now, latencyMs: 1, outcome }, { confirmUp: 1, confirmDown: 1, blindAfterMs: 60_000 });
+      recordPoll(store, { name: 'w', zone: 'z', gpuType: '4090' }, { at: now, latencyMs: 1, outcome }, { confirmUp: 1, confirmDown: 1, blindAfterMs: 60_000 });
     };
 
     poll(true, false); // baseline: gpu 1 available (urgent: due now), and sent
-    outbox.markSent(outbox.open().map((row) => row.id), 'delivery-1', now);
+    outbox.markSent(outbox.open().map((row) => row.id), now);
     now = shanghai('2026-11-24T23:30:00');
     poll(false, false); // gpu 1 sold out: held until 08:00
     now = shanghai('2026-11-24T23:40:00');
@@ -48,7 +48,7 @@ describe('quiet hours in the outbox', () => {
     let now = shanghai('2026-11-24T23:30:00');
     const clock = { now: () => now };
     const store = HistoryStore.open(join(tempDir(), 'history.db'));
-    const outbox = new OutboxRepository(store.db);
+    const outbox = store.outbox;
     const route: Route = { channels: ['mail'], notifyOn: ['soldout'], urgent: [], quietHours: { from: '23:00', to: '08:00', timezone: 'Asia/Shanghai' } };
     store.onEvent((event) => enqueueEvent(outbox, route, event, { groupWindowMs: 10_000 }, clock));
     const failing: ChannelInstance = { name: 'mail', type: 'test', send: async () => { throw new DeliveryError('SMTP down'); } };
@@ -62,7 +62,7 @@ describe('quiet hours in the outbox', () => {
     );
     const poll = (enough: boolean) => {
       const outcome: PollOutcome = { ok: true, rows: [{ gpu: 1, cpu: 16, mem: 64, resourceEnough: enough }] };
-      store.recordPoll({ name: 'w', zone: 'z', gpuType: '4090' }, { at: now, latencyMs: 1, outcome }, { confirmUp: 1, confirmDown: 1, blindAfterMs: 60_000 });
+      recordPoll(store, { name: 'w', zone: 'z', gpuType: '4090' }, { at: now, latencyMs: 1, outcome }, { confirmUp: 1, confirmDown: 1, blindAfterMs: 60_000 });
     };
     poll(true);
     now += 60_000;

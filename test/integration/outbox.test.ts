@@ -2,12 +2,13 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import pino from 'pino';
 import { HistoryStore } from '../../src/store/history-store.js';
-import { OutboxRepository } from '../../src/store/outbox.js';
+import type { OutboxRepository } from '../../src/store/outbox.js';
 import { Dispatcher } from '../../src/notify/dispatcher.js';
 import { enqueueEvent } from '../../src/notify/enqueue.js';
 import { DeliveryError, type ChannelInstance, type Delivery } from '../../src/notify/channel.js';
 import type { Route } from '../../src/notify/routing.js';
 import type { PollOutcome } from '../../src/watch/detector.js';
+import { recordPoll } from '../../src/watch/record-poll.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDir();
@@ -40,7 +41,7 @@ const clock = { now: () => now };
 
 function open(path: string): void {
   store = HistoryStore.open(path);
-  outbox = new OutboxRepository(store.db);
+  outbox = store.outbox;
   store.onEvent((event) => enqueueEvent(outbox, route, event, { groupWindowMs: 10_000 }, clock));
   dispatcher = new Dispatcher(
     outbox,
@@ -52,7 +53,7 @@ function open(path: string): void {
   );
 }
 
-const poll = (result: PollOutcome) => store.recordPoll(watch, { at: now, latencyMs: 1, outcome: result }, settings);
+const poll = (result: PollOutcome) => recordPoll(store, watch, { at: now, latencyMs: 1, outcome: result }, settings);
 const eventsIn = (delivery: Delivery) => delivery.message.events.map((event) => event.type);
 
 beforeEach(() => {
@@ -111,7 +112,7 @@ describe('outbox and dispatcher', () => {
     expect(outbox.open()).toMatchObject([{ status: 'failed', attempts: 3, lastError: 'HTTP 503' }]);
   });
 
-  it('judges each alert of a batch on its own tries: a newcomer is not given up on with an old failure', async () => {
+  it('sends a newcomer in a message of its own: it is not given up on with an old failure', async () => {
     poll(outcome(false, false));
     inbox.failWith = new DeliveryError('HTTP 503');
     now += 1_000;
@@ -139,7 +140,7 @@ describe('outbox and dispatcher', () => {
   });
 
   it('resumes after a restart, and a redelivery of a message whose answer was lost carries the same id', async () => {
-    const path = store.db.name;
+    const path = store.path;
     poll(outcome(false));
     now += 1_000;
     poll(outcome(true));
@@ -176,9 +177,43 @@ describe('outbox and dispatcher', () => {
     expect(inbox.deliveries[0]!.deliveryId).toBe(inbox.deliveries[1]!.deliveryId);
   });
 
+  it('sends queued alerts in event order across watches: a message waiting for its retry is not overtaken', async () => {
+    const pollWatch = (name: string, result: PollOutcome) => recordPoll(store, { ...watch, name }, { at: now, latencyMs: 1, outcome: result }, settings);
+    pollWatch('w-b', outcome(false));
+    pollWatch('w-a', outcome(false));
+    inbox.failWith = new DeliveryError('connection refused');
+    now += 1_000;
+    pollWatch('w-b', outcome(true));
+    await dispatcher.drain();
+    // The channel is back before w-b's retry is due; w-a's newer alert must not go first.
+    inbox.failWith = undefined;
+    now += 500;
+    pollWatch('w-a', outcome(true));
+    await dispatcher.drain();
+    expect(inbox.deliveries).toEqual([]);
+    now += 1_000;
+    await dispatcher.drain();
+    const watchesIn = (delivery: Delivery) => delivery.message.events.map((event) => (event.payload as { watch: string }).watch);
+    expect(inbox.deliveries.map(watchesIn)).toEqual([['w-b'], ['w-a']]);
+  });
+
+  it('retries exactly the message that failed; alerts arriving meanwhile go out in a message of their own', async () => {
+    poll(outcome(false, false));
+    inbox.failWith = new DeliveryError('answer lost');
+    now += 1_000;
+    poll(outcome(true, false));
+    await dispatcher.drain();
+    inbox.failWith = undefined;
+    now += 1_000;
+    poll(outcome(true, true));
+    await dispatcher.drain();
+    expect(inbox.deliveries.map((delivery) => delivery.message.events.length)).toEqual([1, 1]);
+    expect(new Set(inbox.deliveries.map((delivery) => delivery.deliveryId)).size).toBe(2);
+  });
+
   it('stops after the send under way, leaving the other batches for the next start', async () => {
     for (const name of ['w-a', 'w-b', 'w-c']) {
-      store.recordPoll({ ...watch, name }, { at: now, latencyMs: 1, outcome: outcome(true) }, settings);
+      recordPoll(store, { ...watch, name }, { at: now, latencyMs: 1, outcome: outcome(true) }, settings);
     }
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));

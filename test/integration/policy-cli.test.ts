@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { policyCommand } from '../../src/cli/policy.js';
 import { UsageError } from '../../src/cli/usage-error.js';
 import { HistoryStore } from '../../src/store/history-store.js';
-import { PolicyActionRepository } from '../../src/store/policy-actions.js';
 import { CLI_PATH, runCli, writeSimConfig } from '../helpers/cli.js';
+import { queryDb } from '../helpers/daemon.js';
 import { fleetPoliciesYaml, nightlyAtInNineHours, seedFleet, SELECTED_RUNNING } from '../helpers/sim-fleet.js';
 import { SIM_PRIVATE_KEY, SIM_PUBLIC_KEY, startTestSim, type TestSim } from '../helpers/sim.js';
 import { useTempDir } from '../helpers/temp-dir.js';
@@ -84,16 +84,35 @@ describe('compshare-watch policy', () => {
       );
       await sim.addFault({ kind: 'retcode', action: UPDATE, count: 1, retCode: 8001, message: 'simulated refusal' });
       await run(['apply', '--yes', '-c', withNotifier]);
-      const store = HistoryStore.open(join(dir, 'history.db'));
-      const queued = store.db.prepare('SELECT o.channel, o.status, e.type FROM outbox o JOIN events e ON e.seq = o.event_seq').all();
-      store.close();
+      const queued = queryDb(join(dir, 'history.db'), 'SELECT o.channel, o.status, e.type FROM outbox o JOIN events e ON e.seq = o.event_seq');
       expect(queued).toEqual([{ channel: 'hook', status: 'pending', type: 'policy.failed' }]);
+    });
+
+    it('sets the other stops when one instance reports a broken StartTime, names that one and exits 1', async () => {
+      await sim.control('POST', 'instances', { instances: [{ uhostId: 'uhost-grab-future', name: 'grab-future', gpuType: '4090', startAt: 8e15 }] });
+      const output = await run(['apply', '--yes', '-c', config]);
+      expect(process.exitCode).toBe(1);
+      expect(output).toMatch(/3 set, 0 failed/);
+      expect(output).toMatch(/not planned: uhost-grab-future \(grab-future\), policy cap: the API reports StartTime \d+, not a time between/);
+      expect((await updates()).map((request) => request.params.UHostId)).toEqual([...SELECTED_RUNNING]);
     });
 
     it('refuses to run without --yes when there is no terminal to confirm on', async () => {
       await expect(run(['apply', '-c', config])).rejects.toThrow(UsageError);
       expect(await sim.requests()).toEqual([]);
     });
+  });
+
+  it('plan reports an instance whose StartTime is no real time as skipped and plans the others', async () => {
+    const future = { uhostId: 'uhost-grab-future', name: 'grab-future', gpuType: '4090', startAt: 8e15 };
+    await sim.control('POST', 'instances', { instances: [future] });
+    const output = await run(['plan', '-c', config]);
+    expect(output).toMatch(/uhost-grab-future .* skip +the API reports StartTime \d+, not a time between 2000-01-01 and 2100-01-01; not planned/);
+    expect(output).toMatch(/uhost-grab-old .* set +cap: 8h after start/);
+    expect(output).toMatch(/3 to set, 1 to keep, 3 skipped/);
+
+    const plan = JSON.parse(await run(['plan', '--json', '-c', config]));
+    expect(plan.problems).toEqual([expect.objectContaining({ instance: 'uhost-grab-future', name: 'grab-future', policy: 'cap' })]);
   });
 
   it('plan --policy limits the table to that policy\'s instances', async () => {
@@ -116,7 +135,7 @@ describe('compshare-watch policy', () => {
     expect((await sim.instances()).find((row) => row.UHostId === 'uhost-train-b')?.SchedulerStopTime).toBe(0);
     const store = HistoryStore.open(join(dir, 'history.db'));
     try {
-      expect(new PolicyActionRepository(store.db).recent(5)).toMatchObject([
+      expect(store.policyActions.recent(5)).toMatchObject([
         { instanceId: 'uhost-train-b', action: 'clear', policy: null, newStop: null, result: 'ok' },
       ]);
     } finally {

@@ -2,10 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CompshareClient } from '../../src/compshare/client.js';
 import { applyPlan, CONFIRM_INTERVAL_MS, POLICY_FAILED_EVENT } from '../../src/policy/apply.js';
 import { earliestAllowedStop } from '../../src/policy/compute.js';
-import { buildPlan } from '../../src/policy/plan.js';
+import { buildPlan, type PolicyMap } from '../../src/policy/plan.js';
+import { reconcilePolicies } from '../../src/policy/reconcile.js';
 import { HistoryStore } from '../../src/store/history-store.js';
-import { PolicyActionRepository } from '../../src/store/policy-actions.js';
+import type { PolicyActionRepository } from '../../src/store/policy-actions.js';
 import { simClient } from '../helpers/client.js';
+import { captureLog } from '../helpers/notify.js';
 import { fleetPolicies, seedFleet, SELECTED_RUNNING, UNSELECTED } from '../helpers/sim-fleet.js';
 import { startTestSim, type TestSim } from '../helpers/sim.js';
 import { useTempDir } from '../helpers/temp-dir.js';
@@ -28,7 +30,7 @@ describe('policy plan and apply against the simulator', () => {
     await seedFleet(sim);
     client = simClient(sim);
     store = HistoryStore.open(`${tempDir()}/history.db`);
-    actions = new PolicyActionRepository(store.db);
+    actions = store.policyActions;
     sleeps.length = 0;
   });
   afterEach(async () => {
@@ -74,7 +76,7 @@ describe('policy plan and apply against the simulator', () => {
 
   it('apply sets only the selected running non-spot instances, never under now + 300 s, and confirms each', async () => {
     const before = await sim.instances();
-    const results = await applyPlan((await plan()).rows, deps());
+    const results = await applyPlan(await plan(), deps());
 
     expect(results.map((result) => [result.row.instance, result.result])).toEqual(SELECTED_RUNNING.map((id) => [id, 'ok']));
     const sent = await updates();
@@ -97,19 +99,19 @@ describe('policy plan and apply against the simulator', () => {
   });
 
   it('a second apply makes no Update call, also after time has moved on', async () => {
-    await applyPlan((await plan()).rows, deps());
+    await applyPlan(await plan(), deps());
     await sim.control('DELETE', 'requests');
     await sim.advance(120);
 
     const again = await plan();
     expect(again.rows.filter((row) => row.action === 'set')).toEqual([]);
-    expect(await applyPlan(again.rows, deps())).toEqual([]);
+    expect(await applyPlan(again, deps())).toEqual([]);
     expect(await updates()).toEqual([]);
   });
 
   it('an API failure on one instance is recorded and reported; the others proceed', async () => {
     await sim.addFault({ kind: 'retcode', action: UPDATE, count: 1, retCode: 8001, message: 'simulated refusal' });
-    const results = await applyPlan((await plan()).rows, deps());
+    const results = await applyPlan(await plan(), deps());
 
     expect(results.map((result) => [result.row.instance, result.result])).toEqual([
       ['uhost-train-a', 'failed'],
@@ -126,7 +128,7 @@ describe('policy plan and apply against the simulator', () => {
     expect(events[0]?.payload).toMatchObject({ instance: 'uhost-train-a', policy: 'night', result: 'failed' });
 
     // The fault is gone: the next run sets it, and a repeat failure would not add a second event for the same stop.
-    const retry = await applyPlan((await plan()).rows, deps());
+    const retry = await applyPlan(await plan(), deps());
     expect(retry.map((result) => [result.row.instance, result.result])).toEqual([['uhost-train-a', 'ok']]);
   });
 
@@ -134,7 +136,7 @@ describe('policy plan and apply against the simulator', () => {
     const rows = (await plan()).rows.filter((row) => row.instance === 'uhost-grab-new');
     await sim.control('DELETE', 'requests');
     await sim.addFault({ kind: 'retcode', action: 'DescribeCompShareInstance', count: 3, retCode: 8002 });
-    const [result] = await applyPlan(rows, deps());
+    const [result] = await applyPlan({ rows, problems: [] }, deps());
 
     expect(result).toMatchObject({ result: 'unconfirmed', error: expect.stringMatching(/reading the instance back showed .*RetCode 8002/) });
     expect(sleeps).toEqual([CONFIRM_INTERVAL_MS, CONFIRM_INTERVAL_MS]);
@@ -142,10 +144,38 @@ describe('policy plan and apply against the simulator', () => {
     expect(store.events.list(0).map((event) => event.type)).toEqual([POLICY_FAILED_EVENT]);
   });
 
+  it('a policy that throws is reported for each instance it selects; the other policies still set their stops', async () => {
+    const broken: PolicyMap = {
+      // Listed first, so today's planner reaches it before any stop is set.
+      broken: {
+        select: { name: ['grab-*', 'train-a'] },
+        override: false,
+        rule: { kind: 'test', summary: 'throws', stopTime: () => { throw new Error('rule exploded'); } },
+      },
+      ...fleetPolicies(),
+    };
+    const { log, lines } = captureLog();
+    await reconcilePolicies({ ...deps(), log }, broken);
+
+    for (const id of SELECTED_RUNNING) expect(await stopOf(id)).toBeGreaterThan(0);
+    const failures = store.events.list(0).filter((event) => event.type === POLICY_FAILED_EVENT);
+    const payloads = failures.map((event) => event.payload as { instance: string });
+    expect(payloads.sort((a, b) => a.instance.localeCompare(b.instance))).toEqual(
+      ['uhost-grab-new', 'uhost-grab-old', 'uhost-train-a'].map((instance) =>
+        expect.objectContaining({ instance, name: instance.slice('uhost-'.length), policy: 'broken', error: 'could not compute a stop time: rule exploded' }),
+      ),
+    );
+    expect(lines().filter((line) => line.msg === 'scheduled stop not planned: could not compute a stop time: rule exploded')).toHaveLength(3);
+
+    // The next reconcile does not alert again for the same instance runs.
+    await reconcilePolicies({ ...deps(), log }, broken);
+    expect(store.events.list(0).filter((event) => event.type === POLICY_FAILED_EVENT)).toHaveLength(3);
+  });
+
   it('raises a planned time that aged past the API minimum before it was applied', async () => {
     const rows = (await plan()).rows.filter((row) => row.instance === 'uhost-grab-old');
     await sim.advance(10 * 60);
-    const [result] = await applyPlan(rows, deps());
+    const [result] = await applyPlan({ rows, problems: [] }, deps());
     expect(result).toMatchObject({ result: 'ok', stopTime: earliestAllowedStop(simNow()) });
   });
 });

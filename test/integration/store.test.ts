@@ -6,9 +6,11 @@ import Database from 'better-sqlite3';
 import { openDatabase } from '../../src/store/db.js';
 import { migrations } from '../../src/store/migrations/index.js';
 import { HistoryStore } from '../../src/store/history-store.js';
-import { StoreError } from '../../src/store/errors.js';
+import { StoreClosedError, StoreError } from '../../src/store/errors.js';
 import { acquireLock } from '../../src/daemon/lock.js';
 import type { PollOutcome } from '../../src/watch/detector.js';
+import { recordPoll } from '../../src/watch/record-poll.js';
+import { queryDb } from '../helpers/daemon.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDir();
@@ -53,14 +55,14 @@ describe('database', () => {
   });
 });
 
-describe('HistoryStore', () => {
+describe('HistoryStore and a poll\'s unit of work', () => {
   it('keeps state across reopen: a flip is judged against what was stored', () => {
     const path = join(tempDir(), 'history.db');
     const first = HistoryStore.open(path);
-    first.recordPoll(watch, { at: 1_000, latencyMs: 5, outcome: rows(false) }, settings);
+    recordPoll(first, watch, { at: 1_000, latencyMs: 5, outcome: rows(false) }, settings);
     first.close();
     const second = HistoryStore.open(path);
-    const detection = second.recordPoll(watch, { at: 2_000, latencyMs: 5, outcome: rows(true) }, settings);
+    const detection = recordPoll(second, watch, { at: 2_000, latencyMs: 5, outcome: rows(true) }, settings);
     expect(detection.transitions).toMatchObject([{ from: 'soldout', to: 'available' }]);
     const history = second.transitions.list(0);
     expect(history.map((t) => [t.from, t.to, t.until])).toEqual([
@@ -72,16 +74,17 @@ describe('HistoryStore', () => {
   });
 
   it('adds no row for a successful poll that changes nothing, only hourly counters', () => {
-    const store = HistoryStore.open(join(tempDir(), 'history.db'));
-    store.recordPoll(watch, { at: 1_000, latencyMs: 5, outcome: rows(true) }, settings);
-    const count = (table: string) => (store.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+    const path = join(tempDir(), 'history.db');
+    const store = HistoryStore.open(path);
+    recordPoll(store, watch, { at: 1_000, latencyMs: 5, outcome: rows(true) }, settings);
+    const count = (table: string) => queryDb<{ n: number }>(path, `SELECT COUNT(*) AS n FROM ${table}`)[0]!.n;
     const tables = () => ({ polls: count('polls'), transitions: count('transitions'), events: count('events'), hourly: count('hourly_spec') });
     const before = tables();
-    for (let i = 1; i <= 50; i++) store.recordPoll(watch, { at: 1_000 + i * 10_000, latencyMs: 5, outcome: rows(true) }, settings);
+    for (let i = 1; i <= 50; i++) recordPoll(store, watch, { at: 1_000 + i * 10_000, latencyMs: 5, outcome: rows(true) }, settings);
     expect(tables()).toEqual(before);
-    const hourly = store.db.prepare('SELECT SUM(polls) AS polls, SUM(available) AS available FROM hourly_spec').get();
-    expect(hourly).toEqual({ polls: 51, available: 51 });
-    expect(store.db.prepare('SELECT SUM(polls) AS polls, SUM(latency_ms_sum) AS latency FROM hourly_watch').get()).toEqual({ polls: 51, latency: 255 });
+    const hourly = queryDb(path, 'SELECT SUM(polls) AS polls, SUM(available) AS available FROM hourly_spec');
+    expect(hourly).toEqual([{ polls: 51, available: 51 }]);
+    expect(queryDb(path, 'SELECT SUM(polls) AS polls, SUM(latency_ms_sum) AS latency FROM hourly_watch')).toEqual([{ polls: 51, latency: 255 }]);
     store.close();
   });
 
@@ -90,30 +93,68 @@ describe('HistoryStore', () => {
     store.onEvent(() => {
       throw new Error('outbox full');
     });
-    expect(() => store.recordPoll(watch, { at: 1_000, latencyMs: 5, outcome: rows(true) }, settings)).toThrow('outbox full');
+    expect(() => recordPoll(store, watch, { at: 1_000, latencyMs: 5, outcome: rows(true) }, settings)).toThrow('outbox full');
     expect(store.transitions.list(0)).toEqual([]);
     expect(store.events.list(0)).toEqual([]);
-    expect(store.watchState.load(watch.name).keys.size).toBe(0);
+    expect(store.watchState.find(watch.name)).toBeUndefined();
     store.close();
   });
 
   it('records a failed poll with its kind and request id but never the state', () => {
-    const store = HistoryStore.open(join(tempDir(), 'history.db'));
-    store.recordPoll(watch, { at: 1_000, latencyMs: 5, outcome: rows(true) }, settings);
+    const path = join(tempDir(), 'history.db');
+    const store = HistoryStore.open(path);
+    recordPoll(store, watch, { at: 1_000, latencyMs: 5, outcome: rows(true) }, settings);
     const failure: PollOutcome = { ok: false, error: { kind: 'retcode', message: 'RetCode 153' } };
-    store.recordPoll(watch, { at: 2_000, latencyMs: 9, outcome: failure, requestUuid: 'req-1' }, settings);
-    const poll = store.db.prepare('SELECT error_kind, request_uuid FROM polls WHERE error_kind IS NOT NULL').get();
-    expect(poll).toEqual({ error_kind: 'retcode', request_uuid: 'req-1' });
-    expect(store.watchState.load(watch.name).keys.get('1/16/64')?.state.state).toBe('available');
+    recordPoll(store, watch, { at: 2_000, latencyMs: 9, outcome: failure, requestUuid: 'req-1' }, settings);
+    const poll = queryDb(path, 'SELECT error_kind, request_uuid FROM polls WHERE error_kind IS NOT NULL');
+    expect(poll).toEqual([{ error_kind: 'retcode', request_uuid: 'req-1' }]);
+    expect(store.watchState.find(watch.name)?.keys.map((entry) => entry.state.state)).toEqual(['available']);
     store.close();
+  });
+
+  it('reads a watch never polled without writing: no row appears until its first poll', () => {
+    const path = join(tempDir(), 'history.db');
+    const store = HistoryStore.open(path);
+    expect(store.watchState.find(watch.name)).toBeUndefined();
+    expect(queryDb(path, 'SELECT name FROM watches')).toEqual([]);
+    recordPoll(store, watch, { at: 1_000, latencyMs: 5, outcome: rows(true) }, settings);
+    expect(queryDb(path, 'SELECT name FROM watches')).toEqual([{ name: watch.name }]);
+    store.close();
+  });
+
+  it('stops calling an event hook once it is unsubscribed', () => {
+    const store = HistoryStore.open(join(tempDir(), 'history.db'));
+    const kept: string[] = [];
+    const dropped: string[] = [];
+    store.onEvent((event) => kept.push(event.type));
+    const unsubscribe = store.onEvent((event) => dropped.push(event.type));
+    recordPoll(store, watch, { at: 1_000, latencyMs: 5, outcome: rows(true) }, settings);
+    unsubscribe();
+    recordPoll(store, watch, { at: 2_000, latencyMs: 5, outcome: rows(false) }, settings);
+    recordPoll(store, watch, { at: 3_000, latencyMs: 5, outcome: rows(false) }, settings);
+    expect(kept).toEqual(['capacity.available', 'capacity.soldout']);
+    expect(dropped).toEqual(['capacity.available']);
+    store.close();
+  });
+
+  it('hands out no database handle: every way in is a repository or a transaction', () => {
+    const store = HistoryStore.open(join(tempDir(), 'history.db'));
+    expect(Object.values(store).some((value) => value instanceof Database)).toBe(false);
+    store.close();
+  });
+
+  it('refuses a write after close with StoreClosedError, which work finishing late can tell from a failure', () => {
+    const store = HistoryStore.open(join(tempDir(), 'history.db'));
+    store.close();
+    expect(() => recordPoll(store, watch, { at: 1_000, latencyMs: 5, outcome: rows(true) }, settings)).toThrow(StoreClosedError);
   });
 
   it('prunes raw rows older than the retention period', () => {
     const store = HistoryStore.open(join(tempDir(), 'history.db'));
     const day = 86_400_000;
-    store.recordPoll(watch, { at: 1 * day, latencyMs: 5, outcome: rows(true) }, settings);
-    store.recordPoll(watch, { at: 2 * day, latencyMs: 5, outcome: rows(true) }, settings);
-    store.recordPoll(watch, { at: 200 * day, latencyMs: 5, outcome: rows(true) }, settings);
+    recordPoll(store, watch, { at: 1 * day, latencyMs: 5, outcome: rows(true) }, settings);
+    recordPoll(store, watch, { at: 2 * day, latencyMs: 5, outcome: rows(true) }, settings);
+    recordPoll(store, watch, { at: 200 * day, latencyMs: 5, outcome: rows(true) }, settings);
     const removed = store.prune(180, 200 * day);
     expect(removed).toMatchObject({ polls: 1, transitions: 0, events: 1, hourly_spec: 2 });
     // The key has been available since day 1: its only transition is what says so, and it stays.

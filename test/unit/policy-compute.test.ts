@@ -17,7 +17,7 @@ function policy(name: string, stopAt: number, override = false): NamedPolicy {
 }
 
 function instance(facts: Partial<InstanceFacts> = {}): InstanceFacts {
-  return { state: 'Running', chargeType: 'Dynamic', startTime: NOW - HOUR, schedulerStopTime: 0, ...facts };
+  return { state: 'Running', chargeType: 'Dynamic', startTime: NOW - HOUR, schedulerStopTime: 0, invalidTimes: [], ...facts };
 }
 
 describe('desiredStopTime', () => {
@@ -45,6 +45,20 @@ describe('desiredStopTime', () => {
   it('takes the earliest of the policies that select the instance; a tie goes to the first configured', () => {
     const policies = [policy('night', NOW + 11 * HOUR), policy('cap', NOW + 7 * HOUR), policy('cap-too', NOW + 7 * HOUR)] as const;
     expect(desiredStopTime(policies, instance(), NOW)).toMatchObject({ action: 'set', policy: 'cap', desiredStop: NOW + 7 * HOUR });
+  });
+
+  it('leaves out a policy that names no real time (1e308 hours after start): the others still decide', () => {
+    const runaway = policy('runaway', Number.POSITIVE_INFINITY);
+    const decision = desiredStopTime([runaway, policy('night', NOW + 5 * HOUR)], instance(), NOW);
+    expect(decision).toMatchObject({ action: 'set', policy: 'night', desiredStop: NOW + 5 * HOUR });
+    expect(decision.failures).toEqual([{ policy: 'runaway', error: 'computed stop time Infinity, not a time between 2000-01-01 and 2100-01-01' }]);
+    expect(desiredStopTime([runaway], instance(), NOW)).toMatchObject({ action: 'skip', reason: 'runaway failed: computed stop time Infinity, not a time between 2000-01-01 and 2100-01-01' });
+  });
+
+  it('skips a running instance whose times from the API are broken, naming them and the policies left undecided', () => {
+    const decision = desiredStopTime([policy('night', NOW + HOUR), policy('cap', NOW + 2 * HOUR)], instance({ invalidTimes: ['StartTime 8000000000000000'] }), NOW);
+    const error = 'the API reports StartTime 8000000000000000, not a time between 2000-01-01 and 2100-01-01';
+    expect(decision).toEqual({ action: 'skip', reason: `${error}; not planned`, failures: [{ policy: 'night, cap', error }] });
   });
 
   describe('an instance the API cannot or need not schedule', () => {

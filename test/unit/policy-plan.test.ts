@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Instance } from '../../src/compshare/actions/describe-instances.js';
-import type { StopPolicyConfig } from '../../src/config/stop-policies.js';
-import { planInstances } from '../../src/policy/plan.js';
+import { planInstances, type StopPolicy } from '../../src/policy/plan.js';
 import { maxRuntime } from '../../src/policy/rules/max-runtime.js';
 import { formatStop } from '../../src/cli/policy.js';
 
@@ -26,11 +25,12 @@ function instance(id: string, fields: Partial<Instance> = {}): Instance {
     startTime: NOW - HOUR,
     schedulerStopTime: 0,
     instancePrice: 2,
+    invalidTimes: [],
     ...fields,
   };
 }
 
-const capAfter = (hours: number, select: StopPolicyConfig['select']): StopPolicyConfig => ({
+const capAfter = (hours: number, select: StopPolicy['select']): StopPolicy => ({
   select,
   override: false,
   rule: maxRuntime.compile({ maxRuntimeHours: hours }),

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RateLimiter } from '../../src/compshare/rate-limit.js';
 
 describe('RateLimiter', () => {
@@ -45,6 +45,38 @@ describe('RateLimiter', () => {
     limiter.penalize(10);
     await limiter.acquire();
     expect(sleeps).toEqual([1000]);
+  });
+
+  describe('on the system clock', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it('keeps granting at the rate after the wall clock steps back an hour', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+      const limiter = new RateLimiter(1);
+      await limiter.acquire();
+      vi.setSystemTime(Date.now() - 3_600_000);
+      let granted = false;
+      void limiter.acquire().then(() => (granted = true));
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(granted).toBe(true);
+    });
+
+    it('ends a wait for a slot at once when its signal aborts, leaving no timer behind', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] });
+      const limiter = new RateLimiter(0.001);
+      await limiter.acquire();
+      const stop = new AbortController();
+      let ended = false;
+      void limiter.acquire(stop.signal).then(() => (ended = true));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(vi.getTimerCount()).toBe(1);
+      stop.abort();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(ended).toBe(true);
+      expect(vi.getTimerCount()).toBe(0);
+    });
   });
 
   it('rejects a zero or negative rate', () => {

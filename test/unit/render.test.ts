@@ -176,9 +176,18 @@ describe('renderMessage: other events', () => {
     const payload = { instance: 'uhost-abc', name: 'train-a', tag: 'training', zone: 'cn-wlcb-01', policy: 'nightly', currentStop: null, stopTime: 1795560000, result: 'failed', error: 'RetCode 8039', requestUuid: 'r-1', at: AT };
     const event = { id: 'p', type: 'policy.failed', payload, createdAt: AT };
     const message = renderMessage([event], ENGLISH);
-    expect(message.title).toBe('Stop policy failed: train-a');
+    expect(message.title).toBe('Stop policy failed: train-a (uhost-abc)');
     expect(message.text).toContain('Stop policy nightly failed for instance train-a (uhost-abc).\nError: RetCode 8039\n');
-    expect(renderMessage([event], SHANGHAI).title).toBe('停机策略失败: train-a');
+    const zh = renderMessage([event], SHANGHAI);
+    expect(zh.title).toBe('停机策略失败: train-a (uhost-abc)');
+    expect(zh.text).toContain('实例 train-a (uhost-abc) 的停机策略 nightly 执行失败。\n错误：RetCode 8039\n');
+  });
+
+  it('names an unnamed instance by its id, and renders a failure without a reason', () => {
+    const payload = { instance: 'uhost-abc', name: '', policy: 'nightly', result: 'unconfirmed', error: null };
+    const message = renderMessage([{ id: 'p', type: 'policy.failed', payload, createdAt: AT }], ENGLISH);
+    expect(message.title).toBe('Stop policy failed: uhost-abc');
+    expect(message.text).toMatch(/^Stop policy nightly failed for instance uhost-abc\.\nCheck the instance/);
   });
 
   it('shows an unknown event type, or a payload that is not what its type promises, as a generic line', () => {

@@ -29,6 +29,7 @@ describe('isRetryable', () => {
     ['HTTP 504', new HttpStatusError(check, 504, undefined), true],
     ['HTTP 400', new HttpStatusError(check, 400, undefined), false],
     ['HTTP 403', new HttpStatusError(check, 403, undefined), false],
+    ['HTTP 302 (a redirect is not followed)', new HttpStatusError(check, 302, undefined), false],
     ['connection refused', new NetworkError(check, 'ECONNREFUSED'), true],
     ['timeout', new TimeoutError(check, 1000), true],
     ['malformed body', new MalformedResponseError(check, 'not JSON', 'u'), false],

@@ -1,7 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { Scheduler } from '../../src/watch/scheduler.js';
+import { Scheduler, type JobSpec } from '../../src/watch/scheduler.js';
+
+/**
+ * Every test runs on fake timers and a fake wall clock: `advance` moves both (as time passing does), `stepWall`
+ * moves only the wall clock (as NTP or a user does), and no test waits real seconds.
+ */
+const HOUR_MS = 3_600_000;
+const START = Date.parse('2026-03-01T00:00:05Z');
 
 function capturingLogger() {
   const lines: string[] = [];
@@ -14,30 +21,89 @@ function capturingLogger() {
   return { log: pino({ level: 'debug' }, stream), lines };
 }
 
+const advance = (ms: number) => vi.advanceTimersByTimeAsync(ms);
+const stepWall = (ms: number) => vi.setSystemTime(Date.now() + ms);
+
+/** A job that counts its runs and records the wall time of each. */
+function countingJob(schedule: string, extra: Partial<JobSpec> = {}): JobSpec & { runs: number[] } {
+  const runs: number[] = [];
+  return { name: 'counting', schedule, timezone: 'UTC', run: async () => void runs.push(Date.now()), runs, ...extra };
+}
+
+let scheduler: Scheduler | undefined;
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date', 'performance'] });
+  vi.setSystemTime(START);
+});
+afterEach(async () => {
+  const stopping = scheduler?.stop(0);
+  await advance(0);
+  await stopping;
+  scheduler = undefined;
+  vi.useRealTimers();
+});
+
 describe('Scheduler', () => {
+  it('fires on the schedule', async () => {
+    scheduler = new Scheduler(capturingLogger().log);
+    const job = countingJob('*/10 * * * * *');
+    scheduler.start([job]);
+    await advance(30_000);
+    expect(job.runs.map((at) => new Date(at).toISOString())).toEqual([
+      '2026-03-01T00:00:10.000Z',
+      '2026-03-01T00:00:20.000Z',
+      '2026-03-01T00:00:30.000Z',
+    ]);
+  });
+
+  it('keeps firing about every 10 s after the wall clock steps back an hour', async () => {
+    scheduler = new Scheduler(capturingLogger().log);
+    const job = countingJob('*/10 * * * * *');
+    scheduler.start([job]);
+    await advance(5_000);
+    expect(job.runs).toHaveLength(1);
+    stepWall(-HOUR_MS);
+    await advance(60_000);
+    // One period may be lost noticing the step; the polling goes on, not an hour later.
+    expect(job.runs.length).toBeGreaterThanOrEqual(1 + 5);
+  });
+
+  it('runs once, not a burst of missed runs, after the wall clock steps forward an hour', async () => {
+    scheduler = new Scheduler(capturingLogger().log);
+    const job = countingJob('*/10 * * * * *');
+    scheduler.start([job]);
+    stepWall(HOUR_MS);
+    await advance(5_000);
+    expect(job.runs).toHaveLength(1);
+    await advance(10_000);
+    expect(job.runs).toHaveLength(2);
+  });
+
+  it('notices within a bounded time that the wall clock stepped past a far-away run', async () => {
+    scheduler = new Scheduler(capturingLogger().log);
+    const daily = countingJob('0 10 4 * * *');
+    scheduler.start([daily]);
+    stepWall(4 * HOUR_MS + 30 * 60_000);
+    await advance(60_000);
+    expect(daily.runs).toHaveLength(1);
+  });
+
   it('never starts a second run of a job while the first is busy, and waits for it on stop', async () => {
     const { log, lines } = capturingLogger();
-    const scheduler = new Scheduler(log);
+    scheduler = new Scheduler(log);
     let started = 0;
     let release!: () => void;
     const busy = new Promise<void>((resolve) => (release = resolve));
     let finished = false;
-    scheduler.start([
-      {
-        name: 'slow',
-        schedule: '* * * * * *',
-        run: async () => {
-          started++;
-          await busy;
-          finished = true;
-        },
-      },
-    ]);
-    // Bounded wait for at least two more ticks to have been refused.
-    for (let waited = 0; lines.filter((line) => line.includes('still busy')).length < 2 && waited < 10_000; waited += 50) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const run = async () => {
+      started++;
+      await busy;
+      finished = true;
+    };
+    scheduler.start([{ name: 'slow', schedule: '* * * * * *', run }]);
+    await advance(3_000);
     expect(started).toBe(1);
+    expect(lines.filter((line) => line.includes('still busy')).length).toBe(2);
     const stopping = scheduler.stop(10_000);
     release();
     expect(await stopping).toEqual({ abandoned: 0 });
@@ -45,32 +111,62 @@ describe('Scheduler', () => {
   });
 
   it('abandons a run that outlives the grace period', async () => {
-    const { log } = capturingLogger();
-    const scheduler = new Scheduler(log);
+    scheduler = new Scheduler(capturingLogger().log);
     let started = false;
     scheduler.start([{ name: 'hung', schedule: '* * * * * *', run: () => ((started = true), new Promise(() => {})) }]);
-    for (let waited = 0; !started && waited < 5_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(await scheduler.stop(50)).toEqual({ abandoned: 1 });
+    await advance(1_000);
+    expect(started).toBe(true);
+    const stopping = scheduler.stop(50);
+    await advance(50);
+    expect(await stopping).toEqual({ abandoned: 1 });
+  });
+
+  it('ends a jitter wait at once on stop, without running the job, and leaves no timer behind', async () => {
+    scheduler = new Scheduler(capturingLogger().log, { random: () => 0.99 });
+    const job = countingJob('*/10 * * * * *', { jitterMs: 600_000 });
+    scheduler.start([job]);
+    await advance(5_000);
+    let outcome: unknown;
+    void scheduler.stop(10_000).then((result) => (outcome = result));
+    await advance(0);
+    expect(outcome).toEqual({ abandoned: 0 });
+    expect(job.runs).toEqual([]);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('delays a run by its jitter', async () => {
+    scheduler = new Scheduler(capturingLogger().log, { random: () => 0.5 });
+    const job = countingJob('*/10 * * * * *', { jitterMs: 4_000 });
+    scheduler.start([job]);
+    await advance(5_000 + 1_999);
+    expect(job.runs).toEqual([]);
+    await advance(1);
+    expect(job.runs.map((at) => new Date(at).toISOString())).toEqual(['2026-03-01T00:00:12.000Z']);
   });
 
   it('logs a job that throws and keeps the scheduler alive', async () => {
     const { log, lines } = capturingLogger();
-    const scheduler = new Scheduler(log);
+    scheduler = new Scheduler(log);
     let runs = 0;
     scheduler.start([{ name: 'broken', schedule: '* * * * * *', run: async () => { runs++; throw new Error('boom'); } }]);
-    for (let waited = 0; runs < 2 && waited < 5_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
-    await scheduler.stop(1_000);
-    expect(runs).toBeGreaterThanOrEqual(2);
+    await advance(2_000);
+    expect(runs).toBe(2);
     expect(lines.some((line) => line.includes('job failed') && line.includes('boom'))).toBe(true);
   });
 
   it('runs a runAtStart job once right away, not only at its next time', async () => {
-    const { log } = capturingLogger();
-    const scheduler = new Scheduler(log);
-    let runs = 0;
-    scheduler.start([{ name: 'yearly', schedule: '0 0 1 1 *', runAtStart: true, run: async () => void runs++ }]);
-    for (let waited = 0; runs === 0 && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
-    await scheduler.stop(1_000);
-    expect(runs).toBe(1);
+    scheduler = new Scheduler(capturingLogger().log);
+    const yearly = countingJob('0 0 1 1 *', { runAtStart: true });
+    scheduler.start([yearly]);
+    await advance(0);
+    expect(yearly.runs).toEqual([START]);
+  });
+
+  it('leaves no timer behind once stopped', async () => {
+    scheduler = new Scheduler(capturingLogger().log);
+    scheduler.start([countingJob('*/10 * * * * *'), countingJob('0 10 4 * * *')]);
+    await advance(15_000);
+    expect(await scheduler.stop(1_000)).toEqual({ abandoned: 0 });
+    expect(vi.getTimerCount()).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { CompshareClient } from '../client.js';
 import { diskParams, type DiskSpec } from './disks.js';
+import { MalformedResponseError } from '../errors.js';
 import { parseResponse, wireBool, wireInt } from './wire.js';
 
 export const CHARGE_TYPES = ['Month', 'Day', 'Dynamic', 'Postpay', 'Spot'] as const;
@@ -25,9 +26,19 @@ export interface CapacityRow {
   resourceEnough: boolean;
 }
 
+/**
+ * The most rows one answer may hold. A real one lists a few dozen combinations; every row becomes a tracked key
+ * with its own state, events and log lines, so a runaway answer must not become a runaway database.
+ */
+export const MAX_CAPACITY_ROWS = 1_000;
+
+const size = wireInt.pipe(z.number().positive());
+
 // Specs is the answer itself: a success without it says nothing about capacity, so it is malformed.
 const responseSchema = z.object({
-  Specs: z.array(z.object({ Gpu: wireInt, Cpu: wireInt, Mem: wireInt, ResourceEnough: wireBool })),
+  Specs: z
+    .array(z.object({ Gpu: size, Cpu: size, Mem: size, ResourceEnough: wireBool }))
+    .max(MAX_CAPACITY_ROWS, `more than ${MAX_CAPACITY_ROWS} rows`),
 });
 
 /** CheckCompShareResourceCapacity: availability of every combination for one request shape. */
@@ -47,5 +58,22 @@ export async function checkResourceCapacity(
   });
   const { Specs } = parseResponse(action, responseSchema, response);
   const rows = Specs.map((row) => ({ gpu: row.Gpu, cpu: row.Cpu, mem: row.Mem, resourceEnough: row.ResourceEnough }));
-  return { rows, requestUuid: response.requestUuid };
+  return { rows: withoutDuplicates(action, rows, response.requestUuid), requestUuid: response.requestUuid };
+}
+
+/**
+ * One row per combination. A repeated row that agrees is the same fact twice; one that disagrees leaves no way to
+ * tell which is true, so the answer is refused rather than one of them picked silently.
+ */
+function withoutDuplicates(action: string, rows: CapacityRow[], requestUuid: string | undefined): CapacityRow[] {
+  const byCombination = new Map<string, CapacityRow>();
+  for (const row of rows) {
+    const combination = `${row.gpu}/${row.cpu}/${row.mem}`;
+    const seen = byCombination.get(combination);
+    if (seen === undefined) byCombination.set(combination, row);
+    else if (seen.resourceEnough !== row.resourceEnough) {
+      throw new MalformedResponseError(action, `Specs: conflicting ResourceEnough for Gpu/Cpu/Mem ${combination}`, requestUuid);
+    }
+  }
+  return [...byCombination.values()];
 }

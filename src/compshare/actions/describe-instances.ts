@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CompshareClient } from '../client.js';
+import { isSaneTime } from '../../util/sane-time.js';
 import { parseResponse, wireInt, wireNumber, wireString } from './wire.js';
 
 /** An instance as the rest of the program sees it; times are unix seconds, 0 means "not set". */
@@ -21,6 +22,11 @@ export interface Instance {
   startTime: number;
   schedulerStopTime: number;
   instancePrice: number;
+  /**
+   * The time fields the API sent that are not real times (e.g. `StartTime 8000000000000000`); each reads as 0 above.
+   * Empty for a sound instance; the policy planner skips an instance that has any, instead of acting on a guess.
+   */
+  invalidTimes: readonly string[];
 }
 
 export interface InstanceFilter {
@@ -33,6 +39,8 @@ export interface InstanceFilter {
 export const MAX_PAGE_SIZE = 100;
 
 const optionalInt = wireInt.optional().default(0);
+// Times are read per instance (toInstance), so one broken time never fails the listing of every other instance.
+const wireTime = z.unknown().optional();
 const hostSchema = z.object({
   UHostId: z.string().min(1),
   Name: wireString,
@@ -46,10 +54,10 @@ const hostSchema = z.object({
   GPU: optionalInt,
   CPU: optionalInt,
   Memory: optionalInt,
-  CreateTime: optionalInt,
-  StartTime: optionalInt,
-  SchedulerStopTime: wireInt.optional(),
-  StopSchedulerTime: wireInt.optional(),
+  CreateTime: wireTime,
+  StartTime: wireTime,
+  SchedulerStopTime: wireTime,
+  StopSchedulerTime: wireTime,
   InstancePrice: wireNumber.optional().default(0),
 });
 const responseSchema = z.object({
@@ -102,6 +110,14 @@ function morePages(listed: number, pageLength: number, totalCount: number | unde
 }
 
 function toInstance(host: z.output<typeof hostSchema>): Instance {
+  const invalidTimes: string[] = [];
+  const time = (field: string, value: unknown): number => {
+    const seconds = timeOf(value);
+    if (seconds === undefined) invalidTimes.push(`${field} ${shown(value)}`);
+    return seconds ?? 0;
+  };
+  // The official CLI reads SchedulerStopTime; older SDKs named it StopSchedulerTime.
+  const stopField = host.SchedulerStopTime !== undefined ? 'SchedulerStopTime' : 'StopSchedulerTime';
   return {
     id: host.UHostId,
     name: host.Name,
@@ -115,10 +131,24 @@ function toInstance(host: z.output<typeof hostSchema>): Instance {
     gpu: host.GPU,
     cpu: host.CPU,
     memoryMb: host.Memory,
-    createTime: host.CreateTime,
-    startTime: host.StartTime,
-    // The official CLI reads SchedulerStopTime; older SDKs named it StopSchedulerTime.
-    schedulerStopTime: host.SchedulerStopTime ?? host.StopSchedulerTime ?? 0,
+    createTime: time('CreateTime', host.CreateTime),
+    startTime: time('StartTime', host.StartTime),
+    schedulerStopTime: time(stopField, host[stopField]),
     instancePrice: host.InstancePrice,
+    invalidTimes,
   };
+}
+
+/** Unix seconds of a wire time; 0 when it is not set (absent, 0, ""); undefined when it is not a real time. */
+function timeOf(value: unknown): number | undefined {
+  if (value === undefined || value === null || value === '' || value === 0 || value === '0') return 0;
+  const seconds = typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : value;
+  return typeof seconds === 'number' && isSaneTime(seconds) ? seconds : undefined;
+}
+
+/** A far-end value for a message: a number as written, anything else only by its kind (no far-end text). */
+function shown(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'string' && /^[\d.eE+-]{1,24}$/.test(value)) return `"${value}"`;
+  return `(${value === null ? 'null' : typeof value})`;
 }

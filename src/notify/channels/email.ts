@@ -4,8 +4,10 @@ import { z } from 'zod';
 import { DeliveryError, type Channel } from '../channel.js';
 import { timeoutMs } from '../config-fields.js';
 import { section, text } from '../../config/fields.js';
-import { scrubSecrets } from '../secrets.js';
+import { SecretScrubber, smtpLoginSecrets } from '../secrets.js';
 
+/** How much of a server's reply an error quotes. */
+const SMTP_REASON_CHARS = 300;
 /** SMTP ports: 465 speaks TLS from the first byte (`secure`), 587 upgrades with STARTTLS. */
 const SMTP_PORTS = { implicitTls: 465, submission: 587 } as const;
 
@@ -73,7 +75,7 @@ export const emailChannel = {
         }),
       ));
     const server = `${smtp.host}:${smtp.port}`;
-    const secrets = smtp.pass === undefined ? [] : [smtp.pass];
+    const scrubber = new SecretScrubber(smtp.user === undefined || smtp.pass === undefined ? [] : smtpLoginSecrets(smtp.user, smtp.pass));
     return {
       name,
       type: 'email',
@@ -89,7 +91,7 @@ export const emailChannel = {
             messageId: messageIdFor(deliveryId),
           });
         } catch (error) {
-          throw smtpFailure(error, server, secrets);
+          throw smtpFailure(error, server, scrubber);
         }
         // Some recipients took it: a redelivery would reach them twice, so the rest are only reported.
         if (info.rejected.length > 0) {
@@ -115,7 +117,7 @@ export function messageIdFor(deliveryId: string): string {
 }
 
 /** A reply code decides when there is one (RFC 5321: 5yz permanent, 4yz transient); else nodemailer's error code. */
-function smtpFailure(error: unknown, server: string, secrets: readonly string[]): DeliveryError {
+function smtpFailure(error: unknown, server: string, scrubber: SecretScrubber): DeliveryError {
   const { code, responseCode, response } = error as { code?: unknown; responseCode?: unknown; response?: unknown };
   // 503 is "bad sequence of commands": the session was confused, a fresh connection can succeed.
   const permanent =
@@ -126,5 +128,5 @@ function smtpFailure(error: unknown, server: string, secrets: readonly string[])
   const label = typeof code === 'string' ? `${code} ` : '';
   // The server's own words for a refused STARTTLS ("500 command not recognized") do not say what to change.
   const hint = code === 'ETLS' ? ' (the server offers no STARTTLS; use secure: true, or requireTLS: false for a trusted local relay)' : '';
-  return new DeliveryError(scrubSecrets(`SMTP ${server}: ${label}${reason}${hint}`, secrets), permanent);
+  return new DeliveryError(`SMTP ${server}: ${label}${scrubber.farEndText(reason, SMTP_REASON_CHARS)}${hint}`, permanent);
 }

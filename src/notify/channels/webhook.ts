@@ -4,7 +4,7 @@ import type { Channel } from '../channel.js';
 import { secretUrl, timeoutMs } from '../config-fields.js';
 import { section, text } from '../../config/fields.js';
 import { JsonPoster, isSuccessStatus } from '../http-post.js';
-import { urlSecrets } from '../secrets.js';
+import { headerSecrets, urlSecrets } from '../secrets.js';
 
 /** Carries the delivery id, the same on every redelivery, so a receiver can drop duplicates. */
 const DELIVERY_HEADER = 'x-compshare-watch-delivery';
@@ -28,7 +28,7 @@ export const webhookChannel = {
   create(name, config) {
     // Header names are case-insensitive; lower-case them so a user's Content-Type replaces ours instead of doubling.
     const headers = Object.fromEntries(Object.entries(config.headers).map(([key, value]) => [key.toLowerCase(), value]));
-    const secrets = [...urlSecrets(config.url), ...Object.values(headers), ...(config.secret === undefined ? [] : [config.secret])];
+    const secrets = [...urlSecrets(config.url), ...Object.values(headers).flatMap(headerSecrets), ...(config.secret === undefined ? [] : [config.secret])];
     const poster = new JsonPoster({ label: 'webhook', timeoutMs: config.timeoutMs, secrets });
     return {
       name,

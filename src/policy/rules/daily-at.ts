@@ -26,6 +26,7 @@ export const dailyAt = defineRuleKind({
     days: z
       .array(z.preprocess((day) => (typeof day === 'string' ? day.toLowerCase() : day), z.enum(DAY_NAMES)))
       .min(1)
+      .max(DAY_NAMES.length)
       .optional(),
   },
   compile(settings) {

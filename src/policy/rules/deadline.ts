@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { quote } from '../../config/message.js';
+import { isSaneTime, SANE_TIME_RANGE_TEXT } from '../../util/sane-time.js';
 import { defineRuleKind } from '../rule.js';
 
 /** A UTC offset is required: without one the same text means different instants on different machines. */
@@ -20,10 +21,16 @@ export function parseDeadline(text: string): number | undefined {
 export const deadline = defineRuleKind({
   key: 'deadline',
   fields: {
-    deadline: z.string().refine((text) => parseDeadline(text) !== undefined, {
-      error: (issue) =>
-        `expected an ISO time with a UTC offset, e.g. "2026-03-01T18:00:00+08:00" (found ${quote(String(issue.input))})`,
-    }),
+    deadline: z
+      .string()
+      .refine((text) => parseDeadline(text) !== undefined, {
+        error: (issue) =>
+          `expected an ISO time with a UTC offset, e.g. "2026-03-01T18:00:00+08:00" (found ${quote(String(issue.input))})`,
+        abort: true,
+      })
+      .refine((text) => isSaneTime(parseDeadline(text)!), {
+        error: (issue) => `expected a deadline ${SANE_TIME_RANGE_TEXT} (found ${quote(String(issue.input))})`,
+      }),
   },
   compile(settings) {
     const at = parseDeadline(settings.deadline)!;

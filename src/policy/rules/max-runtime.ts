@@ -1,11 +1,14 @@
 import { z } from 'zod';
 import { defineRuleKind, type RuleInstance } from '../rule.js';
 
+/** A year: longer caps are typos, and stop times computed from them would leave the range of real times. */
+export const MAX_RUNTIME_HOURS = 8_760;
+
 /** `maxRuntimeHours: 8`: stop eight hours after the instance (last) started. */
 export const maxRuntime = defineRuleKind({
   key: 'maxRuntimeHours',
   fields: {
-    maxRuntimeHours: z.number().positive(),
+    maxRuntimeHours: z.number().positive().max(MAX_RUNTIME_HOURS),
   },
   compile({ maxRuntimeHours }) {
     return {

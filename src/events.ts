@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import type { NewEvent } from './store/events.js';
+
+/**
+ * The one catalog of event types and what each one's payload holds. Producers build events through defineEvent,
+ * which checks the payload; consumers (rendering, routing) read payloads with these schemas. A new kind of event
+ * (storage.full, storage.locked, provision.created, provision.failed…) is one line in EVENT_PAYLOADS.
+ */
+
+/** What every event of a watch carries, since the config may change before the event is read. */
+const watchFields = { watch: z.string(), zone: z.string(), gpuType: z.string(), at: z.number() };
+
+/** A spec key of a watch that flipped; `previousSince` is when the state that ended began (null for a baseline). */
+const capacityPayload = z.object({
+  ...watchFields,
+  gpu: z.number(),
+  cpu: z.number(),
+  mem: z.number(),
+  previousSince: z.number().nullable(),
+});
+
+/** The `count`-th reminder that a key has stayed available since `availableSince`. */
+const reminderPayload = capacityPayload.extend({
+  previousSince: z.null(),
+  availableSince: z.number(),
+  count: z.int().positive(),
+});
+
+const blindPayload = z.object({ ...watchFields, failingSince: z.number(), error: z.string() });
+
+const recoveredPayload = z.object({ ...watchFields, failingSince: z.number() });
+
+/** A scheduled stop that could not be set, confirmed or planned on an instance; it names the instance by id and name. */
+const policyFailedPayload = z.object({
+  instance: z.string(),
+  name: z.string(),
+  tag: z.string(),
+  zone: z.string(),
+  policy: z.string(),
+  /** Unix seconds; null when the instance had no stop. */
+  currentStop: z.number().nullable(),
+  /** Unix seconds; null when no stop could be planned. */
+  stopTime: z.number().nullable(),
+  result: z.string(),
+  error: z.string().nullable(),
+  requestUuid: z.string().nullable(),
+  at: z.number(),
+});
+
+/** Every event type and its payload schema (objects that ignore unknown fields, so readers stay lenient). */
+export const EVENT_PAYLOADS = {
+  'capacity.available': capacityPayload,
+  'capacity.soldout': capacityPayload,
+  'capacity.reminder': reminderPayload,
+  'watch.blind': blindPayload,
+  'watch.recovered': recoveredPayload,
+  'policy.failed': policyFailedPayload,
+} as const;
+
+export type EventType = keyof typeof EVENT_PAYLOADS;
+export type EventPayload<T extends EventType> = z.output<(typeof EVENT_PAYLOADS)[T]>;
+
+/** A producer built an event its type does not describe: a bug, caught before the event is stored or sent. */
+export class EventPayloadError extends Error {
+  override readonly name = 'EventPayloadError';
+}
+
+/**
+ * An event ready to store, its payload checked strictly against the catalog (a missing, mistyped or unknown
+ * field throws EventPayloadError), so what is stored is exactly what consumers are promised.
+ */
+export function defineEvent<T extends EventType>(
+  type: T,
+  event: { id: string; watch: string | null; createdAt: number; payload: EventPayload<T> },
+): NewEvent {
+  const parsed = EVENT_PAYLOADS[type].strict().safeParse(event.payload);
+  if (!parsed.success) {
+    throw new EventPayloadError(`event ${event.id} does not match ${type}: ${z.prettifyError(parsed.error).replaceAll('\n', '; ')}`);
+  }
+  return { id: event.id, type, watch: event.watch, payload: parsed.data, createdAt: event.createdAt };
+}

@@ -33,7 +33,7 @@ describe('run reconciles stop policies', () => {
     // Two more reconciles of an unchanged fleet add no action.
     const updates = async () => (await sim.requests()).filter((entry) => entry.action === 'DescribeCompShareInstance').length;
     const seen = await updates();
-    for (let waited = 0; (await updates()) < seen + 2 && waited < 20_000; waited += 200) await new Promise((r) => setTimeout(r, 200));
+    await waitFor(updates, (count) => count >= seen + 2, 'two more reconciles');
 
     expect(actions().map((row) => row.instance_id).sort()).toEqual([...SELECTED_RUNNING].sort());
     expect(actions().every((row) => row.result === 'ok')).toBe(true);

@@ -7,6 +7,7 @@ import { CompshareError } from '../compshare/errors.js';
 import type { AttemptInfo } from '../compshare/client.js';
 import { formatDuration } from '../util/duration.js';
 import { formatTable } from './table.js';
+import { printError } from './exit.js';
 import { UsageError } from './usage-error.js';
 import { configOption, watchNamed } from './options.js';
 
@@ -36,10 +37,12 @@ export function checkCommand(): Command {
       try {
         const outcomes = await Promise.all(watches.map((watch) => pollWatch(client, watch)));
         const rows = outcomes.flatMap((outcome) => (outcome instanceof CompshareError ? [] : outcome));
-        process.stdout.write(options.json ? `${JSON.stringify(rows, null, 2)}\n` : `${renderTable(rows)}\n`);
         const failures = outcomes.filter((outcome): outcome is CompshareError => outcome instanceof CompshareError);
+        if (options.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+        // When every poll failed there is no table to show, only the errors.
+        else if (failures.length < outcomes.length) process.stdout.write(`${renderTable(rows)}\n`);
         if (failures.length > 0) {
-          for (const failure of failures) process.stderr.write(`compshare-watch: ${failure.message}\n`);
+          for (const failure of failures) printError(failure.message);
           process.exitCode = 1;
         }
       } finally {

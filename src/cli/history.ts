@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { formatDuration } from '../util/duration.js';
 import { formatLocalTime } from '../util/time-format.js';
 import { formatTable } from './table.js';
-import { withHistory } from './history-context.js';
+import { describeOngoing, withHistory } from './history-context.js';
 import { configOption } from './options.js';
 
 export function historyCommand(): Command {
@@ -13,10 +13,14 @@ export function historyCommand(): Command {
     .option('--since <duration>', 'how far back, e.g. 12h, 7d', '7d')
     .option('--json', 'print JSON instead of a table')
     .action(async (options: { config?: string; watch?: string; since: string; json?: boolean }) => {
-      await withHistory(options, ({ loaded, store, since, now }) => {
+      await withHistory(options, ({ loaded, store, since, asOf }) => {
         const rows = store.transitions.list(since, options.watch);
         if (options.json) {
-          const json = rows.map((row) => ({ ...row, lastedMs: (row.until ?? now) - row.at, ongoing: row.until === null }));
+          const json = rows.map((row) => {
+            if (row.until !== null) return { ...row, lastedMs: row.until - row.at, ongoing: false };
+            const known = asOf(row.watch);
+            return { ...row, lastedMs: known.asOf - row.at, ongoing: true, ...known };
+          });
           process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
           return;
         }
@@ -30,7 +34,7 @@ export function historyCommand(): Command {
           row.watch,
           `${row.gpu} GPU / ${row.cpu} CPU / ${row.mem} GB`,
           `${row.from ?? '(start)'} -> ${row.to}`,
-          row.until === null ? `${formatDuration(now - row.at)} so far` : formatDuration(row.until - row.at),
+          row.until === null ? describeOngoing(row.at, asOf(row.watch), timezone) : formatDuration(row.until - row.at),
         ]);
         process.stdout.write(`${formatTable([`TIME (${timezone})`, 'WATCH', 'SPEC', 'CHANGE', 'LASTED'], table)}\n`);
       });

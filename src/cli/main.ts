@@ -9,7 +9,7 @@ import { statsCommand } from './stats.js';
 import { eventsCommand } from './events.js';
 import { policyCommand } from './policy.js';
 import { notifyCommand } from './notify.js';
-import { reportAndExit, EXIT_USAGE } from './exit.js';
+import { printError, reportAndExit, EXIT_USAGE } from './exit.js';
 import { packageVersion } from '../version.js';
 
 /** Every subcommand, one factory each; adding a command is one file and one line here. */
@@ -25,18 +25,27 @@ const commands: Array<() => Command> = [
   simCommand,
 ];
 
-/** Usage mistakes exit 2 (commander's default is 1, which this CLI keeps for API failures). */
-function throwInsteadOfExit(command: Command): Command {
-  command.exitOverride().showHelpAfterError('(run with --help for usage)');
-  for (const sub of command.commands) throwInsteadOfExit(sub);
+/**
+ * Usage mistakes exit 2 (commander's default is 1, which this CLI keeps for API failures) and print one line in the
+ * CLI's own error format, naming the help of the command that was mistyped.
+ */
+function throwInsteadOfExit(command: Command, path: string): Command {
+  command.exitOverride().configureOutput({ outputError: (message) => printError(usageLine(message, path)) });
+  for (const sub of command.commands) throwInsteadOfExit(sub, `${path} ${sub.name()}`);
   return command;
+}
+
+/** Commander's "error: unknown option '--x'\n(Did you mean --y?)" as one line with a pointer to the help. */
+function usageLine(message: string, path: string): string {
+  const text = message.trim().replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
+  return `${text} (run "${path} --help" for usage)`;
 }
 
 const program = new Command('compshare-watch')
   .description('Watch UCloud Compshare GPU capacity, keep its history, alert on changes, stop instances on time')
   .version(packageVersion(), '-V, --version');
 for (const command of commands) program.addCommand(command());
-throwInsteadOfExit(program);
+throwInsteadOfExit(program, program.name());
 
 try {
   await program.parseAsync(process.argv);

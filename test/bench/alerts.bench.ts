@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, it } from 'vitest';
 import { join } from 'node:path';
 import { writeSimConfig } from '../helpers/cli.js';
-import { queryDb, startDaemon, waitFor, type DaemonProcess } from '../helpers/daemon.js';
+import { queryDb, startDaemon, type DaemonProcess } from '../helpers/daemon.js';
+import { waitFor } from '../helpers/wait.js';
 import { put4090Rows, startTestSim, SIM_PRIVATE_KEY, SIM_PUBLIC_KEY, SIM_ZONE, type TestSim } from '../helpers/sim.js';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
 import { startHttpReceiver, type HttpReceiver } from '../helpers/http-receiver.js';
@@ -55,9 +56,9 @@ it('alert latency: confirming poll to email and webhook arrival', async () => {
   const flips = 6;
   for (let i = 0; i < flips; i++) {
     await sim.control('PATCH', 'capacity', { zone: SIM_ZONE, gpuType: '4090', rows: [{ gpu: 1, enough: i % 2 === 0 }] });
-    await waitFor(() => hookArrivals.length, (n) => n >= i + 1, `alert ${i + 1}`, 30_000);
+    await waitFor(() => hookArrivals.length, (n) => n >= i + 1, `alert ${i + 1}`, { timeoutMs: 30_000 });
   }
-  await waitFor(() => mailArrivals.length, (n) => n >= flips, 'all mails', 30_000);
+  await waitFor(() => mailArrivals.length, (n) => n >= flips, 'all mails', { timeoutMs: 30_000 });
   const events = queryDb<{ created_at: number }>(db, "SELECT created_at FROM events WHERE type LIKE 'capacity.%' ORDER BY seq");
   const mailLatency = events.map((event, index) => mailArrivals[index]! - event.created_at);
   const hookLatency = events.map((event, index) => hookArrivals[index]! - event.created_at);

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { writeSimConfig } from '../helpers/cli.js';
-import { queryDb, startDaemon, waitFor, type DaemonProcess } from '../helpers/daemon.js';
+import { queryDb, startDaemon, type DaemonProcess } from '../helpers/daemon.js';
+import { waitFor } from '../helpers/wait.js';
 import { put4090Rows, startTestSim, SIM_PRIVATE_KEY, SIM_PUBLIC_KEY, SIM_ZONE, type TestSim } from '../helpers/sim.js';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp.js';
 import { startHttpReceiver, type HttpReceiver } from '../helpers/http-receiver.js';

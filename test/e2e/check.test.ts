@@ -52,6 +52,8 @@ describe('compshare-watch check', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/GetProjectList failed: RetCode 171: .*check the key pair.*\(request [0-9a-f-]{36}\)/);
     expect(result.stderr).not.toContain('wrong-secret');
+    // Only the error: no empty table, no "no rows returned".
+    expect(result.stdout).toBe('');
   });
 
   it('exits 2 with one line naming the field of a broken config', async () => {

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { writeSimConfig } from '../helpers/cli.js';
-import { queryDb, startDaemon, waitFor, type DaemonProcess } from '../helpers/daemon.js';
+import { queryDb, startDaemon, type DaemonProcess } from '../helpers/daemon.js';
+import { waitFor } from '../helpers/wait.js';
 import { startTestSim, SIM_PRIVATE_KEY, SIM_PUBLIC_KEY, type TestSim } from '../helpers/sim.js';
 import { fleetPoliciesYaml, nightlyAtInNineHours, SELECTED_RUNNING, seedFleet, UNSELECTED } from '../helpers/sim-fleet.js';
 import { useTempDir } from '../helpers/temp-dir.js';
@@ -33,7 +34,7 @@ describe('run reconciles stop policies', () => {
     // Two more reconciles of an unchanged fleet add no action.
     const updates = async () => (await sim.requests()).filter((entry) => entry.action === 'DescribeCompShareInstance').length;
     const seen = await updates();
-    for (let waited = 0; (await updates()) < seen + 2 && waited < 20_000; waited += 200) await new Promise((r) => setTimeout(r, 200));
+    await waitFor(updates, (count) => count >= seen + 2, 'two more reconciles');
 
     expect(actions().map((row) => row.instance_id).sort()).toEqual([...SELECTED_RUNNING].sort());
     expect(actions().every((row) => row.result === 'ok')).toBe(true);

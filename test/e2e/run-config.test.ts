@@ -2,7 +2,8 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { startDaemon, waitFor } from '../helpers/daemon.js';
+import { startDaemon } from '../helpers/daemon.js';
+import { waitFor } from '../helpers/wait.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
 const KEYS = { COMPSHARE_PUBLIC_KEY: 'pub', COMPSHARE_PRIVATE_KEY: 'priv' };

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, writeSimConfig } from '../helpers/cli.js';
-import { queryDb, startDaemon, waitFor, type DaemonProcess } from '../helpers/daemon.js';
+import { queryDb, startDaemon, type DaemonProcess } from '../helpers/daemon.js';
+import { waitFor } from '../helpers/wait.js';
 import { put4090Rows, startTestSim, SIM_PRIVATE_KEY, SIM_PUBLIC_KEY, SIM_ZONE, type TestSim } from '../helpers/sim.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 

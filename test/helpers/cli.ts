@@ -11,8 +11,19 @@ export interface CliResult {
   stderr: string;
 }
 
+/** How long a CLI run may take before the test fails naming it; below the 20 s test timeout so that this message wins. */
+const CLI_TIMEOUT_MS = 15_000;
+
+export interface CliOptions {
+  env?: Record<string, string>;
+  cwd?: string;
+  input?: string;
+  /** A run still going after this long is killed and fails the test (e.g. a `run` that should have refused). */
+  timeoutMs?: number;
+}
+
 /** Runs the built CLI as a user would, with a clean environment plus `env`. */
-export function runCli(args: readonly string[], options: { env?: Record<string, string>; cwd?: string; input?: string } = {}): Promise<CliResult> {
+export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_PATH, ...args], {
       cwd: options.cwd,
@@ -21,10 +32,18 @@ export function runCli(args: readonly string[], options: { env?: Record<string, 
     });
     let stdout = '';
     let stderr = '';
+    const timeoutMs = options.timeoutMs ?? CLI_TIMEOUT_MS;
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`compshare-watch ${args.join(' ')} still running after ${timeoutMs} ms; stderr so far: ${stderr}`));
+    }, timeoutMs);
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
     child.stdin.end(options.input ?? '');
   });
 }

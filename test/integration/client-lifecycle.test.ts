@@ -5,6 +5,7 @@ import { checkResourceCapacity } from '../../src/compshare/actions/index.js';
 import { ClientClosedError, HttpStatusError, NetworkError } from '../../src/compshare/errors.js';
 import { SIM_PRIVATE_KEY, startTestSim, type TestSim } from '../helpers/sim.js';
 import { CAPACITY_REQUEST_4090, simClient } from '../helpers/client.js';
+import { waitFor } from '../helpers/wait.js';
 import { sleep, type Sleep } from '../../src/util/clock.js';
 
 const capacityRequest = CAPACITY_REQUEST_4090;
@@ -27,7 +28,7 @@ describe('close()', () => {
     const client = simClient(sim, { projectId: 'org-sim', timeoutMs: 60_000 });
     await sim.addFault({ kind: 'hang', action });
     const pending = failureOf(checkResourceCapacity(client, capacityRequest));
-    while ((await checksSent()) === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    await waitFor(checksSent, (count) => count > 0, 'the check to reach the simulator');
     await client.close();
     expect(await pending).toBeInstanceOf(NetworkError);
     expect(await checksSent()).toBe(1);

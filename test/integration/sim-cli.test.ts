@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { simCommand } from '../../src/cli/sim.js';
 import { UsageError } from '../../src/cli/usage-error.js';
 import { useTempDir } from '../helpers/temp-dir.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** Runs `sim` in-process; resolves with the running command and the first stdout line once it is printed. */
 async function runSim(args: string[]): Promise<{ url: string; done: Promise<unknown> }> {
@@ -14,9 +15,7 @@ async function runSim(args: string[]): Promise<{ url: string; done: Promise<unkn
   });
   const done = simCommand().exitOverride().parseAsync(args, { from: 'user' });
   // A failed start rejects `done`, which ends the wait with that error.
-  for (let attempt = 0; attempt < 200 && written.length === 0; attempt += 1) {
-    await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 10))]);
-  }
+  await Promise.race([done, waitFor(() => written.length, (lines) => lines > 0, 'the base URL on stdout')]);
   return { url: (written[0] ?? '').trim(), done };
 }
 

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestSim, type TestSim } from '../helpers/sim.js';
+import { waitFor } from '../helpers/wait.js';
 
 describe('simulator faults', () => {
   let sim: TestSim;
@@ -45,7 +46,7 @@ describe('simulator faults', () => {
       () => 'answered',
       () => 'dropped',
     );
-    await waitFor(async () => (await sim.requests()).length === 1);
+    await waitFor(async () => (await sim.requests()).length, (count) => count === 1, 'the hung request to arrive');
     await sim.close();
     expect(await outcome).toBe('dropped');
   });
@@ -135,12 +136,4 @@ async function hitPattern(seed: number): Promise<boolean[]> {
   } finally {
     await sim.close();
   }
-}
-
-async function waitFor(condition: () => Promise<boolean>): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error('condition not met');
 }

@@ -8,7 +8,7 @@ import { Scheduler, type JobSpec } from '../watch/scheduler.js';
 import { pollWatch } from '../watch/poller.js';
 import { pollTargetOf } from '../watch/targets.js';
 import { StorageHealth } from '../watch/storage-health.js';
-import { systemClock, type Clock } from '../util/clock.js';
+import { systemClock, type IntervalClock } from '../util/clock.js';
 import type { Logger } from '../log.js';
 import { Notifier } from '../notify/notifier.js';
 import { acquireLock, type DaemonLock } from './lock.js';
@@ -34,7 +34,7 @@ export class Daemon {
   constructor(
     private readonly loaded: LoadedConfig,
     private readonly log: Logger,
-    private readonly clock: Clock = systemClock,
+    private readonly clock: IntervalClock = systemClock,
   ) {}
 
   start(): void {

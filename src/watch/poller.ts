@@ -3,7 +3,7 @@ import { checkResourceCapacity, type CapacityRequest } from '../compshare/action
 import { CompshareError } from '../compshare/errors.js';
 import type { HistoryStore } from '../store/history-store.js';
 import { StoreWriteError } from '../store/errors.js';
-import type { Clock } from '../util/clock.js';
+import type { IntervalClock } from '../util/clock.js';
 import type { Logger } from '../log.js';
 import type { Detection, DetectorSettings, PollOutcome } from './detector.js';
 import { keyId } from './detector.js';
@@ -20,7 +20,7 @@ export interface PollTarget extends WatchIdentity {
 export interface PollerDeps {
   client: CompshareClient;
   store: HistoryStore;
-  clock: Clock;
+  clock: IntervalClock;
   log: Logger;
   storage: StorageHealth;
 }
@@ -30,7 +30,7 @@ export interface PollerDeps {
  * poll that storage cannot record is reported to `storage` and yields null.
  */
 export async function pollWatch(deps: PollerDeps, target: PollTarget): Promise<Detection | null> {
-  const startedAt = deps.clock.now();
+  const startedAt = deps.clock.monotonic();
   let outcome: PollOutcome;
   let requestUuid: string | undefined;
   try {
@@ -43,9 +43,11 @@ export async function pollWatch(deps: PollerDeps, target: PollTarget): Promise<D
     requestUuid = error.requestUuid;
   }
   const at = deps.clock.now();
+  // Latency on the monotonic clock: a wall-clock step during the call would make it negative or huge.
+  const latencyMs = Math.round(deps.clock.monotonic() - startedAt);
   let detection: Detection;
   try {
-    detection = recordPoll(deps.store, target, { at, latencyMs: at - startedAt, outcome, requestUuid }, target.detector);
+    detection = recordPoll(deps.store, target, { at, latencyMs, outcome, requestUuid }, target.detector);
   } catch (error) {
     if (!(error instanceof StoreWriteError)) throw error;
     deps.storage.failed(error, at);

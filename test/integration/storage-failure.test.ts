@@ -8,6 +8,7 @@ import { HistoryStore } from '../../src/store/history-store.js';
 import { StoreWriteError } from '../../src/store/errors.js';
 import { pollWatch, type PollTarget } from '../../src/watch/poller.js';
 import { StorageHealth } from '../../src/watch/storage-health.js';
+import { systemClock } from '../../src/util/clock.js';
 import { CAPACITY_REQUEST_4090, simClient } from '../helpers/client.js';
 import { startHttpReceiver, type HttpReceiver } from '../helpers/http-receiver.js';
 import { captureLog } from '../helpers/notify.js';
@@ -46,7 +47,7 @@ describe('a database that cannot be written', () => {
     let alerted: Promise<void> = Promise.resolve();
     const storage = new StorageHealth(store, log, (event) => (alerted = notifier.sendNow(event)));
     const client = simClient(sim);
-    const deps = { client, store, clock: { now: () => Date.now() }, log, storage };
+    const deps = { client, store, clock: systemClock, log, storage };
 
     // Another program holds the write lock for longer than the busy timeout.
     const other = new Database(database);

@@ -4,11 +4,16 @@ import { SIM_PRIVATE_KEY, SIM_PUBLIC_KEY, SIM_REGION, SIM_ZONE, type TestSim } f
 
 /** A client for a test simulator: fast timeouts, no real backoff waits, a generous rate. */
 export function simClient(sim: TestSim, overrides: Partial<ClientOptions> = {}): CompshareClient {
+  return loopbackClient(sim.url, { publicKey: SIM_PUBLIC_KEY, privateKey: SIM_PRIVATE_KEY, ...overrides });
+}
+
+/** The same for any loopback server playing the API (a hostile one, say), which checks no signature or project. */
+export function loopbackClient(baseUrl: string, overrides: Partial<ClientOptions> = {}): CompshareClient {
   return new CompshareClient({
-    baseUrl: sim.url,
+    baseUrl,
     region: SIM_REGION,
-    publicKey: SIM_PUBLIC_KEY,
-    privateKey: SIM_PRIVATE_KEY,
+    publicKey: 'pub',
+    privateKey: 'priv',
     timeoutMs: 2_000,
     maxRequestsPerSecond: 1_000,
     retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 },

@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CompshareClient, MAX_RESPONSE_BYTES, type ClientOptions } from '../../src/compshare/client.js';
+import { MAX_RESPONSE_BYTES, type ClientOptions, type CompshareClient } from '../../src/compshare/client.js';
 import { checkResourceCapacity, getInstancePrice, getProjectList, listAllInstances } from '../../src/compshare/actions/index.js';
 import { HttpStatusError, MalformedResponseError, NetworkError, RetCodeError, TimeoutError } from '../../src/compshare/errors.js';
 import { MAX_CAPACITY_ROWS } from '../../src/compshare/actions/check-capacity.js';
+import { CAPACITY_REQUEST_4090, loopbackClient } from '../helpers/client.js';
 
 /**
  * Answers the simulator never gives, from a bare node:http server on 127.0.0.1: each test installs `answer`,
@@ -41,18 +42,10 @@ afterEach(async () => {
 });
 
 function oddClient(overrides: Partial<ClientOptions> = {}): CompshareClient {
-  return new CompshareClient({
-    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    region: 'cn-wlcb',
-    publicKey: 'pub',
-    privateKey: 'priv',
-    projectId: 'org-odd',
-    timeoutMs: 2_000,
-    maxRequestsPerSecond: 1_000,
-    retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
-    ...overrides,
-  });
+  return loopbackClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, { projectId: 'org-odd', ...overrides });
 }
+
+const request = CAPACITY_REQUEST_4090;
 
 function replyJson(response: ServerResponse, body: object, requestUuid = 'req-odd'): void {
   response.setHeader(UUID, requestUuid);
@@ -163,15 +156,6 @@ describe('answer shapes', () => {
   });
 
   it('rejects a capacity answer without Specs, and accepts an empty Specs', async () => {
-    const request = {
-      zone: 'cn-wlcb-01',
-      gpuType: '4090',
-      machineType: 'G',
-      minimalCpuPlatform: 'Auto',
-      imageId: 'compshareImage-x',
-      chargeType: 'Dynamic' as const,
-      disks,
-    };
     answer = (_params, response) => replyJson(response, {}, 'req-no-specs');
     const error = await failureOf(checkResourceCapacity(client, request));
     expect(error).toBeInstanceOf(MalformedResponseError);
@@ -183,15 +167,6 @@ describe('answer shapes', () => {
 });
 
 describe('hostile answers', () => {
-  const request = {
-    zone: 'cn-wlcb-01',
-    gpuType: '4090',
-    machineType: 'G',
-    minimalCpuPlatform: 'Auto',
-    imageId: 'compshareImage-x',
-    chargeType: 'Dynamic' as const,
-    disks,
-  };
   const row = (gpu: number | string, enough = true) => ({ Gpu: gpu, Cpu: 16, Mem: 64, ResourceEnough: enough });
   const capacityFailure = async (): Promise<Error> => (await failureOf(checkResourceCapacity(client, request))) as Error;
 

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CompshareClient } from '../../src/compshare/client.js';
+import type { CompshareClient } from '../../src/compshare/client.js';
+import { loopbackClient } from '../helpers/client.js';
 import { listAllInstances } from '../../src/compshare/actions/describe-instances.js';
 
 /** DescribeCompShareInstance answers with broken times, from a bare node:http server on 127.0.0.1. */
@@ -15,14 +16,8 @@ beforeEach(async () => {
     request.resume().on('end', () => response.end(JSON.stringify({ RetCode: 0, TotalCount: hosts.length, UHostSet: hosts })));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  client = new CompshareClient({
-    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    region: 'cn-wlcb',
-    publicKey: 'pub',
-    privateKey: 'priv',
+  client = loopbackClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, {
     projectId: 'org-odd',
-    timeoutMs: 2_000,
-    maxRequestsPerSecond: 1_000,
     retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
   });
 });

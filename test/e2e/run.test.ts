@@ -46,7 +46,7 @@ beforeEach(async () => {
   ]);
   dir = tempDir();
   db = join(dir, 'history.db');
-  config = writeSimConfig(dir, sim.url).replace('timeoutMs: 2000', 'timeoutMs: 300');
+  config = writeSimConfig(dir, sim.url);
 });
 
 afterEach(async () => {

@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { loadConfig } from '../config/load.js';
 import { matchesSpec, type WatchConfig } from '../config/schema.js';
 import { clientFromConfig } from '../compshare/from-config.js';
 import { checkResourceCapacity } from '../compshare/actions/check-capacity.js';
@@ -10,6 +9,7 @@ import { formatTable } from './table.js';
 import { printError } from './exit.js';
 import { UsageError } from './usage-error.js';
 import { configOption, watchNamed } from './options.js';
+import { loadConfigSayingWarnings } from './config.js';
 
 /** One row of `check --json`; the field names are part of the CLI's contract. */
 export interface CheckRow {
@@ -31,7 +31,7 @@ export function checkCommand(): Command {
     .option('--json', 'print a JSON array instead of a table')
     .addHelpText('after', '\nExit status: 0 all polls succeeded, 1 an API call failed, 2 usage or config error.')
     .action(async (options: { config?: string; watch?: string; json?: boolean }) => {
-      const loaded = await loadConfig({ path: options.config });
+      const loaded = await loadConfigSayingWarnings(options.config);
       const watches = selectWatches(loaded.config.watches, options.watch);
       const client = clientFromConfig(loaded, { onSlowAttempt: sayWhichAttemptWaits });
       try {

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { ConfigError } from '../config/errors.js';
-import { loadConfig } from '../config/load.js';
+import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { EXIT_USAGE } from './exit.js';
 import { configOption } from './options.js';
 
@@ -19,8 +19,7 @@ export function configCommand(): Command {
     )
     .action(async (options: { config?: string; json?: boolean }) => {
       if (options.json) return validateAsJson(options.config);
-      const loaded = await loadConfig({ path: options.config });
-      printConfigWarnings(loaded.warnings);
+      const loaded = await loadConfigSayingWarnings(options.config);
       const names = loaded.config.watches.map((watch) => watch.name);
       const count = `${names.length} ${names.length === 1 ? 'watch' : 'watches'}`;
       process.stdout.write(`OK: ${loaded.displayPath}: ${count}\n`);
@@ -28,9 +27,14 @@ export function configCommand(): Command {
   return config;
 }
 
-/** Warnings of a config that loaded (a key file others can read), on stderr, one line each. */
-export function printConfigWarnings(warnings: readonly string[]): void {
-  for (const warning of warnings) process.stderr.write(`compshare-watch: warning: ${warning}\n`);
+/**
+ * The config, key pair included, for every command that uses the API; its warnings (a key file others can read) go
+ * to stderr, one line each, so no command uses such a config without saying so.
+ */
+export async function loadConfigSayingWarnings(path: string | undefined): Promise<LoadedConfig> {
+  const loaded = await loadConfig({ path });
+  for (const warning of loaded.warnings) process.stderr.write(`compshare-watch: warning: ${warning}\n`);
+  return loaded;
 }
 
 /** The same check for scripts: the outcome as one JSON object on stdout, whether the config is valid or not. */

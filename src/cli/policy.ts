@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { Command } from 'commander';
-import { loadConfig, type LoadedConfig } from '../config/load.js';
+import type { LoadedConfig } from '../config/load.js';
 import { clientFromConfig } from '../compshare/from-config.js';
 import type { CompshareClient } from '../compshare/client.js';
 import { listAllInstances } from '../compshare/actions/describe-instances.js';
@@ -20,6 +20,7 @@ import { EXIT_API_ERROR } from './exit.js';
 import { formatTable } from './table.js';
 import { UsageError } from './usage-error.js';
 import { configOption } from './options.js';
+import { loadConfigSayingWarnings } from './config.js';
 
 const EXIT_HELP =
   "\nExit status: 0 ok, 1 an API call failed or a policy could not decide an instance's stop, 2 usage or config error.";
@@ -89,7 +90,7 @@ export function policyCommand(): Command {
     .addOption(configOption())
     .addHelpText('after', EXIT_HELP)
     .action(async (options: { config?: string; instance: string }) => {
-      const loaded = await loadConfig({ path: options.config });
+      const loaded = await loadConfigSayingWarnings(options.config);
       await withClient(loaded, (client) =>
         withStore(loaded, (_store, actions) => clear(loaded, client, actions, options.instance)),
       );
@@ -105,10 +106,10 @@ interface PolicyContext {
 
 /** Loads the config, checks `--policy` against it, and runs `body` with a client it closes afterwards. */
 async function withPolicies(options: PlanOptions, body: (context: PolicyContext) => Promise<void>): Promise<void> {
-  const loaded = await loadConfig({ path: options.config });
+  const loaded = await loadConfigSayingWarnings(options.config);
   const policies = loaded.config.stopPolicies;
   const names = Object.keys(policies);
-  if (names.length === 0) throw new UsageError(`${loaded.displayPath} has no stopPolicies; add one (see docs/policies.md)`);
+  if (names.length === 0) throw new UsageError(`${loaded.displayPath} has no stopPolicies; add one (see README, Scheduled-stop policies)`);
   if (options.policy !== undefined && !names.includes(options.policy)) {
     throw new UsageError(`unknown policy "${options.policy}" (configured: ${names.join(', ')})`);
   }

@@ -1,11 +1,11 @@
 import { Command, Option } from 'commander';
 import { ConfigError } from '../config/errors.js';
-import { loadConfig, type LoadedConfig } from '../config/load.js';
+import type { LoadedConfig } from '../config/load.js';
 import { Daemon } from '../daemon/daemon.js';
 import { createLogger, LOG_LEVELS } from '../log.js';
 import { UsageError } from './usage-error.js';
 import { configOption } from './options.js';
-import { printConfigWarnings } from './config.js';
+import { loadConfigSayingWarnings } from './config.js';
 
 export function runCommand(): Command {
   return new Command('run')
@@ -16,9 +16,8 @@ export function runCommand(): Command {
     )
     .addHelpText('after', '\nStops cleanly on SIGINT or SIGTERM. Exit status: 0 stopped, 2 usage, config or database error.')
     .action(async (options: { config?: string; logLevel?: string }) => {
-      const loaded = await loadConfig({ path: options.config });
+      const loaded = await loadConfigSayingWarnings(options.config);
       refuseNothingToRun(loaded);
-      printConfigWarnings(loaded.warnings);
       const log = createLogger({ level: logLevel(options.logLevel, process.env.LOG_LEVEL) });
       const daemon = new Daemon(loaded, log);
       daemon.start();

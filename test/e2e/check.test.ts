@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, writeSimConfig } from '../helpers/cli.js';
 import { put4090Rows, startTestSim, SIM_PRIVATE_KEY, SIM_PUBLIC_KEY, SIM_ZONE, type TestSim } from '../helpers/sim.js';
@@ -33,6 +33,17 @@ describe('compshare-watch check', () => {
     expect(lines[1]).toMatch(/^w4090\s+cn-wlcb-01\s+4090\s+1\s+16\s+64\s+yes\s+\*$/);
     expect(lines[2]).toMatch(/^w4090\s+cn-wlcb-01\s+4090\s+2\s+32\s+128\s+no\s+\*$/);
     expect(lines[3]).toMatch(/^w4090\s+cn-wlcb-01\s+4090\s+4\s+64\s+256\s+yes$/);
+  });
+
+  it('warns on stderr about a key file others can read, and still polls', async () => {
+    writeFileSync(join(dir, 'keys.yaml'), `publicKey: ${SIM_PUBLIC_KEY}\nprivateKey: ${SIM_PRIVATE_KEY}\n`);
+    chmodSync(join(dir, 'keys.yaml'), 0o644);
+    writeSimConfig(dir, sim.url, 'credentials: { file: keys.yaml }\n');
+    const result = await runCli(['check', '--config', config, '--json']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/^compshare-watch: warning: .*credentials\.file: .*keys\.yaml is readable by group or others \(mode 644\); run chmod 600 \S*keys\.yaml\n$/);
+    expect(result.stderr).not.toContain(SIM_PRIVATE_KEY);
+    expect(JSON.parse(result.stdout)).toHaveLength(3);
   });
 
   it('prints JSON with --json', async () => {

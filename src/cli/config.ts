@@ -3,6 +3,7 @@ import { ConfigError } from '../config/errors.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { EXIT_USAGE } from './exit.js';
 import { configOption } from './options.js';
+import { demandWarning, pollDemand } from '../watch/demand.js';
 
 /** `config validate`: load a config exactly as the other commands do, credentials included, and say it is fine. */
 export function configCommand(): Command {
@@ -20,6 +21,7 @@ export function configCommand(): Command {
     .action(async (options: { config?: string; json?: boolean }) => {
       if (options.json) return validateAsJson(options.config);
       const loaded = await loadConfigSayingWarnings(options.config);
+      sayRateWarning(loaded);
       const names = loaded.config.watches.map((watch) => watch.name);
       const count = `${names.length} ${names.length === 1 ? 'watch' : 'watches'}`;
       process.stdout.write(`OK: ${loaded.displayPath}: ${count}\n`);
@@ -37,12 +39,24 @@ export async function loadConfigSayingWarnings(path: string | undefined): Promis
   return loaded;
 }
 
+/** Says on stderr when `api.maxRequestsPerSecond` cannot serve what the watches' schedules ask for. */
+export function sayRateWarning(loaded: LoadedConfig): void {
+  const warning = rateWarning(loaded);
+  if (warning !== undefined) process.stderr.write(`compshare-watch: warning: ${warning}\n`);
+}
+
+function rateWarning({ config }: LoadedConfig): string | undefined {
+  return demandWarning(pollDemand(config, Date.now()), config.api.maxRequestsPerSecond);
+}
+
 /** The same check for scripts: the outcome as one JSON object on stdout, whether the config is valid or not. */
 async function validateAsJson(path: string | undefined): Promise<void> {
   try {
     const loaded = await loadConfig({ path });
     const watches = loaded.config.watches.map((watch) => watch.name);
-    process.stdout.write(`${JSON.stringify({ ok: true, path: loaded.path, watches, warnings: loaded.warnings })}\n`);
+    const rate = rateWarning(loaded);
+    const warnings = rate === undefined ? loaded.warnings : [...loaded.warnings, rate];
+    process.stdout.write(`${JSON.stringify({ ok: true, path: loaded.path, watches, warnings })}\n`);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stdout.write(`${JSON.stringify({ ok: false, file: error.file, problems: error.problems })}\n`);

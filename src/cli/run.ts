@@ -5,7 +5,7 @@ import { Daemon } from '../daemon/daemon.js';
 import { createLogger, LOG_LEVELS } from '../log.js';
 import { UsageError } from './usage-error.js';
 import { configOption } from './options.js';
-import { loadConfigSayingWarnings } from './config.js';
+import { loadConfigSayingWarnings, sayRateWarning } from './config.js';
 
 export function runCommand(): Command {
   return new Command('run')
@@ -18,6 +18,7 @@ export function runCommand(): Command {
     .action(async (options: { config?: string; logLevel?: string }) => {
       const loaded = await loadConfigSayingWarnings(options.config);
       refuseNothingToRun(loaded);
+      sayRateWarning(loaded);
       const log = createLogger({ level: logLevel(options.logLevel, process.env.LOG_LEVEL) });
       const daemon = new Daemon(loaded, log);
       daemon.start();

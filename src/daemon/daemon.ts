@@ -5,8 +5,9 @@ import { HistoryStore } from '../store/history-store.js';
 import { StoreClosedError } from '../store/errors.js';
 import { reconcilePolicies } from '../policy/reconcile.js';
 import { Scheduler, type JobSpec } from '../watch/scheduler.js';
-import { pollWatch } from '../watch/poller.js';
-import { pollTargetOf } from '../watch/targets.js';
+import { pollWatches } from '../watch/poller.js';
+import { sharedPollsOf } from '../watch/targets.js';
+import { pollDemand } from '../watch/demand.js';
 import { StorageHealth } from '../watch/storage-health.js';
 import { systemClock, type IntervalClock } from '../util/clock.js';
 import type { Logger } from '../log.js';
@@ -19,7 +20,7 @@ export const RETENTION_SCHEDULE = '0 10 4 * * *';
 export const SHUTDOWN_GRACE_MS = 5_000;
 
 /**
- * The long-running process: one job per watch plus housekeeping. Starts in order (lock, storage, notifier,
+ * The long-running process: one job per shared poll (watches of one request shape and schedule) plus housekeeping. Starts in order (lock, storage, notifier,
  * client, jobs) and stops jobs, drains the notifier, then closes storage, the client and the lock. Storage closes
  * before the client so that a run abandoned at shutdown, whose call the client's close cuts off, finds the store
  * closed and records nothing rather than a failure the shutdown itself caused.
@@ -57,8 +58,15 @@ export class Daemon {
       this.lock.release();
       throw error;
     }
+    const demand = pollDemand(config, this.clock.now());
     this.log.info(
-      { config: this.loaded.path, database: config.storage.path, watches: config.watches.map((w) => w.name) },
+      {
+        config: this.loaded.path,
+        database: config.storage.path,
+        watches: config.watches.map((w) => w.name),
+        demand: { requestsPerSecond: demand.requestsPerSecond, sharedPolls: demand.sharedPolls, shapes: demand.shapes },
+        maxRequestsPerSecond: config.api.maxRequestsPerSecond,
+      },
       'compshare-watch running',
     );
     if (config.watches.length === 0 && Object.keys(config.stopPolicies).length === 0) {
@@ -84,15 +92,12 @@ export class Daemon {
     const notifier = this.notifier;
     const storage = new StorageHealth(store, this.log, notifier && ((event) => notifier.sendNow(event)));
     const deps = { client, store, clock: this.clock, log: this.log, storage };
-    const watchJobs = this.loaded.config.watches.map((watch): JobSpec => {
-      const target = pollTargetOf(watch);
-      return {
-        name: watch.name,
-        schedule: watch.schedule,
-        timezone: watch.timezone ?? this.loaded.config.timezone,
-        jitterMs: watch.jitter,
-        run: () => this.unlessClosed(watch.name, () => pollWatch(deps, target)),
-      };
+    const { watches, timezone } = this.loaded.config;
+    const watchJobs = sharedPollsOf(watches, timezone).map(({ targets, schedule, timezone, jitterMs }): JobSpec => {
+      const members = targets.map((target) => target.name);
+      const name = members.length === 1 ? members[0]! : `${members[0]} and ${members.length - 1} more`;
+      const run = (signal: AbortSignal) => this.unlessClosed(name, () => pollWatches(deps, targets, signal));
+      return { name, schedule, timezone, jitterMs, members, run };
     });
     const retention: JobSpec = {
       name: 'retention',

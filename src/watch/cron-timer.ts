@@ -22,7 +22,8 @@ export class CronTimer {
     schedule: string,
     timezone: string | undefined,
     private readonly clock: Clock,
-    private readonly fire: () => void,
+    /** Told the next time after this one (wall ms), so a tick knows how long it has before the next. */
+    private readonly fire: (nextAt: number | undefined) => void,
   ) {
     // Paused and without a function: croner only computes times here; it arms no timer of its own.
     this.cron = new Cron(schedule, { timezone, paused: true });
@@ -32,6 +33,11 @@ export class CronTimer {
     const now = this.clock.now();
     this.target = this.nextAfter(now);
     this.arm(now);
+  }
+
+  /** The next time it will fire (wall ms), or undefined when stopped or when the pattern never matches again. */
+  get nextAt(): number | undefined {
+    return this.target;
   }
 
   stop(): void {
@@ -46,7 +52,7 @@ export class CronTimer {
     // Not due: the same target again, unless the clock stepped back and a nearer time now comes first.
     this.target = this.nextAfter(now);
     this.arm(now);
-    if (due) this.fire();
+    if (due) this.fire(this.target);
   };
 
   private arm(now: number): void {

@@ -6,7 +6,7 @@ import { loadConfigFile } from '../../src/config/load.js';
 import { Notifier } from '../../src/notify/notifier.js';
 import { HistoryStore } from '../../src/store/history-store.js';
 import { StoreWriteError } from '../../src/store/errors.js';
-import { pollWatch, type PollTarget } from '../../src/watch/poller.js';
+import { pollWatches, type PollTarget } from '../../src/watch/poller.js';
 import { StorageHealth } from '../../src/watch/storage-health.js';
 import { systemClock } from '../../src/util/clock.js';
 import { CAPACITY_REQUEST_4090, simClient } from '../helpers/client.js';
@@ -52,7 +52,7 @@ describe('a database that cannot be written', () => {
     // Another program holds the write lock for longer than the busy timeout.
     const other = new Database(database);
     other.exec('BEGIN EXCLUSIVE');
-    expect(await pollWatch(deps, target)).toBeNull();
+    expect(await pollWatches(deps, [target])).toEqual([null]);
     await alerted;
     expect(receiver.requests).toHaveLength(1);
     const sent = JSON.parse(receiver.requests[0]!.body) as { title: string; text: string; event: { type: string } };
@@ -63,7 +63,7 @@ describe('a database that cannot be written', () => {
 
     other.exec('ROLLBACK');
     other.close();
-    expect(await pollWatch(deps, target)).not.toBeNull();
+    expect((await pollWatches(deps, [target]))[0]).not.toBeNull();
     const recovered = store.events.list(0).find((event) => event.type === 'storage.recovered');
     expect(recovered?.payload).toMatchObject({ database, lostPolls: 1 });
     // It reaches the outbox like any event, for the top-level notify.

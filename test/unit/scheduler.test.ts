@@ -89,8 +89,7 @@ describe('Scheduler', () => {
   });
 
   it('never starts a second run of a job while the first is busy, and waits for it on stop', async () => {
-    const { log, lines } = capturingLogger();
-    scheduler = new Scheduler(log);
+    scheduler = new Scheduler(capturingLogger().log);
     let started = 0;
     let release!: () => void;
     const busy = new Promise<void>((resolve) => (release = resolve));
@@ -103,11 +102,98 @@ describe('Scheduler', () => {
     scheduler.start([{ name: 'slow', schedule: '* * * * * *', run }]);
     await advance(3_000);
     expect(started).toBe(1);
-    expect(lines.filter((line) => line.includes('still busy')).length).toBe(2);
     const stopping = scheduler.stop(10_000);
     release();
     expect(await stopping).toEqual({ abandoned: 0 });
     expect(finished).toBe(true);
+  });
+
+  it('drops and counts a tick that comes while the previous run is going, and logs the drops once a minute', async () => {
+    const { log, lines } = capturingLogger();
+    scheduler = new Scheduler(log);
+    let release!: () => void;
+    const busy = new Promise<void>((resolve) => (release = resolve));
+    const slow: JobSpec = { name: 'shared', members: ['w-a', 'w-b'], schedule: '* * * * * *', run: () => busy };
+    scheduler.start([slow, countingJob('* * * * * *', { name: 'quick' })]);
+    const dropLines = () => lines.filter((line) => line.includes('dropped in the last minute'));
+    await advance(3_000);
+    expect(Object.fromEntries(scheduler.droppedTicks())).toEqual({ 'w-a': 2, 'w-b': 2 });
+    // The first drop is told at once, the rest wait for the minute to end.
+    expect(dropLines().map((line) => JSON.parse(line).msg)).toEqual([
+      '1 tick dropped in the last minute: previous poll still running; the API or rate limit cannot keep up',
+    ]);
+    await advance(60_000);
+    expect(dropLines()).toHaveLength(2);
+    expect(JSON.parse(dropLines()[1]!)).toMatchObject({ dropped: expect.any(Number), jobs: ['w-a', 'w-b'] });
+    release();
+    await advance(180_000);
+    // Once the run ends the ticks are served again: the last line has the rest, and quiet minutes log nothing.
+    expect(dropLines()).toHaveLength(3);
+    const logged = dropLines().reduce((sum, line) => sum + (JSON.parse(line) as { dropped: number }).dropped, 0);
+    expect(logged).toBe(scheduler.droppedTicks().get('w-a'));
+    expect(logged).toBeGreaterThanOrEqual(60);
+    expect(scheduler.droppedTicks().has('shared')).toBe(false);
+  });
+
+  it('keeps one timer for many jobs on one schedule, and runs them all on each tick', async () => {
+    scheduler = new Scheduler(capturingLogger().log);
+    const jobs = Array.from({ length: 500 }, (_, index) => countingJob('*/10 * * * * *', { name: `w${index}` }));
+    scheduler.start(jobs);
+    expect(vi.getTimerCount()).toBe(1);
+    await advance(15_000);
+    expect(jobs.every((job) => job.runs.length === 2)).toBe(true);
+  });
+
+  it("starts a tick's jobs in priority order, spread over their jitter", async () => {
+    scheduler = new Scheduler(capturingLogger().log, { random: () => 0 });
+    const started: Array<[string, number]> = [];
+    const job = (name: string, priority: number): JobSpec => ({
+      name,
+      priority,
+      schedule: '*/10 * * * * *',
+      timezone: 'UTC',
+      jitterMs: 4_000,
+      run: async () => void started.push([name, Date.now() - START - 5_000]),
+    });
+    scheduler.start([job('low', 0), job('high', 10), job('middle', 5), job('low-too', 0)]);
+    await advance(5_000 + 4_000);
+    expect(started).toEqual([
+      ['high', 0],
+      ['middle', 1_000],
+      ['low', 2_000],
+      ['low-too', 3_000],
+    ]);
+  });
+
+  it('spreads a jitter longer than the interval over half of it, so no run is pushed into the next tick', async () => {
+    scheduler = new Scheduler(capturingLogger().log, { random: () => 0.99 });
+    const job = countingJob('*/10 * * * * *', { jitterMs: 60_000 });
+    scheduler.start([job]);
+    await advance(5_000 + 5_000);
+    expect(job.runs.map((at) => at - START)).toEqual([5_000 + 4_950]);
+  });
+
+  it('cancels the jobs of a tick still waiting for their turn at once on stop, and tells running ones to end', async () => {
+    scheduler = new Scheduler(capturingLogger().log, { random: () => 0 });
+    const signals: AbortSignal[] = [];
+    const started: string[] = [];
+    const job = (name: string): JobSpec => ({
+      name,
+      schedule: '*/10 * * * * *',
+      jitterMs: 8_000,
+      run: (signal) => (started.push(name), signals.push(signal), new Promise((resolve) => signal.addEventListener('abort', resolve))),
+    });
+    scheduler.start(['a', 'b', 'c', 'd'].map(job));
+    await advance(5_000 + 2_000);
+    expect(started).toEqual(['a', 'b']);
+    let outcome: unknown;
+    void scheduler.stop(10_000).then((result) => (outcome = result));
+    await advance(0);
+    expect(outcome).toEqual({ abandoned: 0 });
+    expect(signals.every((signal) => signal.aborted)).toBe(true);
+    await advance(20_000);
+    expect(started).toEqual(['a', 'b']);
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it('abandons a run that outlives the grace period', async () => {

@@ -54,7 +54,8 @@ export function pollDemand(config: Config, now: number): PollDemand {
  * numbers to size it by; undefined when the rate suffices.
  */
 export function demandWarning(demand: PollDemand, maxRequestsPerSecond: number): string | undefined {
-  if (demand.requestsPerSecond <= maxRequestsPerSecond) return undefined;
+  // A sum of many 1/interval terms is off by rounding: 500 watches every 10 s are 50 requests/s, not 50.000000001.
+  if (demand.requestsPerSecond <= maxRequestsPerSecond * (1 + 1e-9)) return undefined;
   const rate = demand.requestsPerSecond >= 1 ? demand.requestsPerSecond.toFixed(1) : demand.requestsPerSecond.toPrecision(2);
   const [shortest, longest] = [demand.intervalMs?.shortest ?? 0, demand.intervalMs?.longest ?? 0].map(formatDuration);
   const every = shortest === longest ? shortest : `${shortest} to ${longest}`;

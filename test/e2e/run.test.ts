@@ -6,6 +6,7 @@ import { queryDb, startDaemon, type DaemonProcess } from '../helpers/daemon.js';
 import { waitFor } from '../helpers/wait.js';
 import { put4090Rows, startTestSim, SIM_PRIVATE_KEY, SIM_PUBLIC_KEY, SIM_ZONE, type TestSim } from '../helpers/sim.js';
 import { useTempDir } from '../helpers/temp-dir.js';
+import { SHUTDOWN_GRACE_MS } from '../../src/daemon/daemon.js';
 
 const tempDir = useTempDir();
 const keys = { COMPSHARE_PUBLIC_KEY: SIM_PUBLIC_KEY, COMPSHARE_PRIVATE_KEY: SIM_PRIVATE_KEY };
@@ -26,6 +27,17 @@ const transitions = () =>
 const events = () => queryDb<{ type: string }>(db, 'SELECT type FROM events ORDER BY seq').map((row) => row.type);
 const polls = () =>
   queryDb<{ ok: number; failed: number }>(db, 'SELECT SUM(polls) - SUM(errors) AS ok, SUM(errors) AS failed FROM hourly_watch')[0]!;
+
+/** One more watch entry for the config's `watches:` list, on the same schedule as the first. */
+const watchYaml = (name: string, imageId: string, match: string) => `  - name: ${name}
+    schedule: "*/1 * * * * *"
+    zone: ${SIM_ZONE}
+    gpuType: "4090"
+    imageId: ${imageId}
+    chargeType: Dynamic
+    disks: [{ isBoot: true, type: CLOUD_SSD, size: 60 }]
+    match: ${match}
+`;
 
 const setRow = (gpu: number, enough: boolean) =>
   sim.control('PATCH', 'capacity', { zone: SIM_ZONE, gpuType: '4090', rows: [{ gpu, enough }] });
@@ -148,6 +160,48 @@ describe('compshare-watch run', () => {
     daemon.child.kill('SIGTERM');
 
     expect(await daemon.exited).toBe(0);
+    const lines = daemon.stderr().trim().split('\n');
+    const stopped = lines.findIndex((line) => line.includes('compshare-watch stopped'));
+    expect(stopped).toBeGreaterThan(-1);
+    expect(lines.slice(stopped + 1)).toEqual([]);
+    expect(daemon.stderr()).not.toMatch(/database connection is not open|"level":50/);
+  });
+
+  it('makes one call per tick for two watches of one request shape, and both record every poll', async () => {
+    writeFileSync(config, `${readFileSync(config, 'utf8')}${watchYaml('w4090-two', 'compshareImage-test', '{ gpu: [2] }')}`);
+    const daemon = start();
+    const pollsPerWatch = () =>
+      queryDb<{ name: string; polls: number }>(db, 'SELECT w.name, SUM(h.polls) AS polls FROM hourly_watch h JOIN watches w ON w.id = h.watch_id GROUP BY w.name ORDER BY w.name');
+    await waitFor(pollsPerWatch, (rows) => rows.length === 2 && rows.every((row) => row.polls >= 3), 'three polls of each watch');
+    daemon.child.kill('SIGTERM');
+    expect(await daemon.exited).toBe(0);
+
+    const [first, second] = pollsPerWatch();
+    expect(first!.polls).toBe(second!.polls);
+    const calls = (await sim.requests()).filter((entry) => entry.action === 'CheckCompShareResourceCapacity').length;
+    // One more call than polls at most: the one a shutdown may cut off before its answer is recorded.
+    expect(calls).toBeGreaterThanOrEqual(first!.polls);
+    expect(calls).toBeLessThanOrEqual(first!.polls + 1);
+    const keys = queryDb<{ name: string; gpu: number }>(db, 'SELECT w.name, k.gpu FROM spec_keys k JOIN watches w ON w.id = k.watch_id ORDER BY w.name, k.gpu');
+    expect(keys).toEqual([
+      { name: 'w4090', gpu: 1 },
+      { name: 'w4090', gpu: 2 },
+      { name: 'w4090-two', gpu: 2 },
+    ]);
+  });
+
+  it('stops within the shutdown grace on SIGTERM with 500 polls queued behind the rate limit, nothing after "stopped"', async () => {
+    // 500 request shapes every second at the default 5 requests/s, each answer 100 ms late: a queue 100 s long.
+    const more = Array.from({ length: 499 }, (_, index) => watchYaml(`w${index}`, `compshareImage-${index}`, '{ gpu: [1] }'));
+    writeFileSync(config, `${readFileSync(config, 'utf8')}${more.join('')}`);
+    await sim.addFault({ kind: 'latency', ms: 100 });
+    const daemon = start();
+    const action = 'CheckCompShareResourceCapacity';
+    await waitFor(() => sim.simulator.state.requests.list().filter((entry) => entry.action === action).length, (count) => count >= 5, 'polls under way');
+    daemon.child.kill('SIGTERM');
+
+    const exited = await Promise.race([daemon.exited, new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS, 'still running'))]);
+    expect(exited).toBe(0);
     const lines = daemon.stderr().trim().split('\n');
     const stopped = lines.findIndex((line) => line.includes('compshare-watch stopped'));
     expect(stopped).toBeGreaterThan(-1);

@@ -64,7 +64,7 @@ export class Daemon {
         config: this.loaded.path,
         database: config.storage.path,
         watches: config.watches.map((w) => w.name),
-        demand: { requestsPerSecond: demand.requestsPerSecond, sharedPolls: demand.sharedPolls, shapes: demand.shapes },
+        demand: { requestsPerSecond: Math.round(demand.requestsPerSecond * 1000) / 1000, sharedPolls: demand.sharedPolls, shapes: demand.shapes },
         maxRequestsPerSecond: config.api.maxRequestsPerSecond,
       },
       'compshare-watch running',

@@ -77,6 +77,10 @@ export class Daemon {
     }
   }
 
+  /**
+   * Polls still waiting for their turn (behind the rate limit, or for their slot in a tick) are let go at once and
+   * record nothing; an answer already on its way gets a moment (LET_GO_AFTER_MS), the reconciler the full grace.
+   */
   async stop(): Promise<void> {
     const { abandoned } = (await this.scheduler?.stop(SHUTDOWN_GRACE_MS)) ?? { abandoned: 0 };
     if (abandoned > 0) this.log.warn({ abandoned }, 'abandoned polls still under way at shutdown');
@@ -92,8 +96,8 @@ export class Daemon {
     const notifier = this.notifier;
     const storage = new StorageHealth(store, this.log, notifier && ((event) => notifier.sendNow(event)));
     const deps = { client, store, clock: this.clock, log: this.log, storage };
-    const { watches, timezone } = this.loaded.config;
-    const watchJobs = sharedPollsOf(watches, timezone).map(({ targets, schedule, timezone, jitterMs }): JobSpec => {
+    const { watches, timezone: defaultZone } = this.loaded.config;
+    const watchJobs = sharedPollsOf(watches, defaultZone).map(({ targets, schedule, timezone, jitterMs }): JobSpec => {
       const members = targets.map((target) => target.name);
       const name = members.length === 1 ? members[0]! : `${members[0]} and ${members.length - 1} more`;
       const run = (signal: AbortSignal) => this.unlessClosed(name, () => pollWatches(deps, targets, signal));

@@ -1,9 +1,6 @@
 import { sleep as timerSleep, systemClock, type Sleep } from '../util/clock.js';
 
-/**
- * Timers fire on whole milliseconds: a shorter wait would round up to one and add it to every call, so a slot due
- * within this is granted at once, and a slot a timer overslept by up to this is kept on its timeline.
- */
+/** Timers fire on whole milliseconds: a shorter wait would round up to one and add it to every call, so a slot due within this is granted at once. */
 export const TIMER_GRANULARITY_MS = 1;
 
 interface Waiter {
@@ -11,7 +8,8 @@ interface Waiter {
 }
 
 /**
- * Spaces requests at least 1/rate seconds apart (to within TIMER_GRANULARITY_MS), in the order they asked. Evenly
+ * Spaces requests 1/rate seconds apart on a timeline of slots (a request goes out up to TIMER_GRANULARITY_MS early,
+ * or as late as its timer fires), in the order they asked. Evenly
  * spaced calls keep any one-second window at or under the rate, which is what the gateway's 153 "rate limited"
  * punishes. Callers wait in one queue and each slot is timed when it comes due, so a lower rate or a hold applies
  * to everyone already waiting, not only to later callers. Slots are on the monotonic clock: a wall clock stepped
@@ -66,8 +64,12 @@ export class RateLimiter {
     this.holdUntilMs = Math.max(this.holdUntilMs, this.monotonic() + ms);
   }
 
+  private intervalMs(): number {
+    return 1000 / this.requestsPerSecond();
+  }
+
   private nextSlotMs(): number {
-    return Math.max(this.lastSlotMs + 1000 / this.requestsPerSecond(), this.holdUntilMs);
+    return Math.max(this.lastSlotMs + this.intervalMs(), this.holdUntilMs);
   }
 
   /** Grants queued callers one slot at a time; re-reads the slot after each sleep, as a hold or a rate may have changed. */
@@ -81,7 +83,9 @@ export class RateLimiter {
         await this.sleep(slot - now, this.drainWake.signal);
         continue;
       }
-      this.lastSlotMs = Math.max(slot, now - TIMER_GRANULARITY_MS);
+      // A wake-up late by up to one interval is made up, so late timers do not slow the rate; a longer stall is
+      // not made up in a burst.
+      this.lastSlotMs = Math.max(slot, now - this.intervalMs());
       this.queue.shift()!.grant();
     }
     this.drainWake = undefined;

@@ -110,13 +110,22 @@ describe('RateLimiter', () => {
     expect(sleeps).toEqual([]);
   });
 
-  it('keeps to the rate when timers oversleep by a fraction of a millisecond', async () => {
+  it('keeps to the rate when timers oversleep, without a burst after a long stall', async () => {
     let now = 0;
+    let oversleepMs = 4;
     const limiter = new RateLimiter(() => 100, () => now, async (ms) => {
-      now += ms + 0.9;
+      now += ms + oversleepMs;
     });
     for (let i = 0; i < 101; i++) await limiter.acquire();
-    // 100 intervals of 10 ms: restarting the spacing from each late wake-up would have added 90 ms.
-    expect(now).toBeLessThan(1_001);
+    // 100 intervals of 10 ms: restarting the spacing from each late wake-up would have added 400 ms.
+    expect(now).toBeLessThan(1_010);
+    oversleepMs = 0;
+    const waiting = limiter.acquire();
+    now += 500; // the event loop stalls while that one waits
+    await waiting;
+    const afterStall = now;
+    await limiter.acquire();
+    await limiter.acquire();
+    expect(now - afterStall).toBe(10); // one made up at once, then the rate again: not 50 at once
   });
 });

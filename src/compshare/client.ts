@@ -115,7 +115,11 @@ export class CompshareClient {
     const url = new URL(options.baseUrl);
     this.clock = options.clock ?? systemClock;
     const monotonic = () => this.clock.monotonic();
-    this.connections = new ConnectionSlots({ requestsPerSecond: options.maxRequestsPerSecond, fixed: options.connections, monotonic });
+    this.connections = new ConnectionSlots({
+      requestsPerSecond: options.maxRequestsPerSecond,
+      fixed: options.connections,
+      monotonic,
+    });
     // The pool opens a connection only when every open one is busy, so this cap is reached only under that load.
     this.pool = new Pool(url.origin, { connections: this.connections.max, keepAliveTimeout: 30_000 });
     this.path = url.pathname || '/';

@@ -34,7 +34,9 @@ export class ConnectionSlots {
 
   constructor(options: ConnectionSlotsOptions) {
     const { fixed } = options;
-    if (fixed !== undefined && !(Number.isInteger(fixed) && fixed >= 1)) throw new RangeError(`connections must be a whole number >= 1, got ${fixed}`);
+    if (fixed !== undefined && !(Number.isInteger(fixed) && fixed >= 1)) {
+      throw new RangeError(`connections must be a whole number >= 1, got ${fixed}`);
+    }
     this.fixed = options.fixed;
     this.max = options.fixed ?? MAX_CONNECTIONS;
     this.requestsPerSecond = options.requestsPerSecond;

@@ -1,6 +1,9 @@
 import { sleep as timerSleep, systemClock, type Sleep } from '../util/clock.js';
 
-/** Timers fire on whole milliseconds: a shorter wait would round up to one and add it to every call, so a slot due within this is granted at once. */
+/**
+ * Timers fire on whole milliseconds: a shorter wait would round up to one and add it to every call, so a slot due
+ * within this is granted at once.
+ */
 export const TIMER_GRANULARITY_MS = 1;
 
 interface Waiter {
@@ -8,12 +11,12 @@ interface Waiter {
 }
 
 /**
- * Spaces requests 1/rate seconds apart on a timeline of slots (a request goes out up to TIMER_GRANULARITY_MS early,
- * or as late as its timer fires), in the order they asked. Evenly
- * spaced calls keep any one-second window at or under the rate, which is what the gateway's 153 "rate limited"
- * punishes. Callers wait in one queue and each slot is timed when it comes due, so a lower rate or a hold applies
- * to everyone already waiting, not only to later callers. Slots are on the monotonic clock: a wall clock stepped
- * back an hour must not hold every request back for that hour.
+ * Spaces requests 1/rate seconds apart on a timeline of slots, in the order they asked (a request goes out up to
+ * TIMER_GRANULARITY_MS before its slot, or as late as its timer fires). Evenly spaced calls keep any one-second
+ * window at or under the rate, which is what the gateway's 153 "rate limited" punishes. Callers wait in one queue
+ * and each slot is timed when it comes due, so a lower rate or a hold applies to everyone already waiting, not only
+ * to later callers. Slots are on the monotonic clock: a wall clock stepped back an hour must not hold every request
+ * back for that hour.
  */
 export class RateLimiter {
   private lastSlotMs = -Infinity;

@@ -20,6 +20,8 @@ import {
   type RetryPolicy,
 } from './retry.js';
 import { RateLimiter } from './rate-limit.js';
+import { AdaptiveRate } from './adaptive-rate.js';
+import { ConnectionSlots } from './connection-slots.js';
 import { getProjectList } from './actions/get-project-list.js';
 import { sleep as timerSleep, stopController, systemClock, type IntervalClock, type Sleep } from '../util/clock.js';
 
@@ -30,8 +32,16 @@ export interface ClientOptions {
   privateKey: string;
   /** From config; when absent the default project is discovered once with GetProjectList. */
   projectId?: string | undefined;
+  /** How long one attempt may take once it is sent; waiting for a rate-limit slot or a connection does not count. */
   timeoutMs: number;
+  /** The rate the client never exceeds; throttling answers lower it for a while (see AdaptiveRate). */
   maxRequestsPerSecond: number;
+  /** The least rate throttling may lower it to. Default DEFAULT_MIN_REQUESTS_PER_SECOND. */
+  minRequestsPerSecond?: number | undefined;
+  /** Told the new rate when throttling lowers it and when it is back at `maxRequestsPerSecond`, so a daemon can log it. */
+  onRateChange?: ((requestsPerSecond: number) => void) | undefined;
+  /** Connections to the API (`api.connections`); by default computed from the rate and the latency seen. */
+  connections?: number | undefined;
   retry?: RetryPolicy;
   userAgent?: string;
   /** Told once per attempt that has waited `slowAttemptMs` without an answer, so a CLI can say what it waits for. */
@@ -76,7 +86,8 @@ export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 
 /**
  * Signs and sends Compshare API calls over one keep-alive pool, with the project's retry policy and a shared
- * client-side rate limit. Returns the raw envelope; typed parsing lives in actions/.
+ * client-side rate limit that backs off on throttling. A call waits for its rate slot, then for a free connection,
+ * and only then is sent and timed. Returns the raw envelope; typed parsing lives in actions/.
  */
 export class CompshareClient {
   /** The region every call is sent to. */
@@ -85,7 +96,9 @@ export class CompshareClient {
   private readonly path: string;
   private readonly timeoutMs: number;
   private readonly userAgent: string;
+  private readonly rate: AdaptiveRate;
   private readonly limiter: RateLimiter;
+  private readonly connections: ConnectionSlots;
   private readonly retry: RetryPolicy;
   private readonly clock: IntervalClock;
   private readonly sleep: Sleep;
@@ -100,21 +113,39 @@ export class CompshareClient {
 
   constructor(options: ClientOptions) {
     const url = new URL(options.baseUrl);
-    this.pool = new Pool(url.origin, { connections: 4, keepAliveTimeout: 30_000 });
+    this.clock = options.clock ?? systemClock;
+    const monotonic = () => this.clock.monotonic();
+    this.connections = new ConnectionSlots({
+      requestsPerSecond: options.maxRequestsPerSecond,
+      fixed: options.connections,
+      monotonic,
+    });
+    // The pool opens a connection only when every open one is busy, so this cap is reached only under that load.
+    this.pool = new Pool(url.origin, { connections: this.connections.max, keepAliveTimeout: 30_000 });
     this.path = url.pathname || '/';
     this.region = options.region;
     this.timeoutMs = options.timeoutMs;
     this.userAgent = options.userAgent ?? 'compshare-watch';
-    this.clock = options.clock ?? systemClock;
     this.sleep = options.sleep ?? timerSleep;
     this.random = options.random ?? Math.random;
     this.onSlowAttempt = options.onSlowAttempt;
     this.slowAttemptMs = options.slowAttemptMs ?? SLOW_ATTEMPT_MS;
-    this.limiter = new RateLimiter(options.maxRequestsPerSecond, () => this.clock.monotonic(), this.sleep);
+    this.rate = new AdaptiveRate({
+      maxRequestsPerSecond: options.maxRequestsPerSecond,
+      minRequestsPerSecond: options.minRequestsPerSecond,
+      monotonic,
+      onChange: options.onRateChange,
+    });
+    this.limiter = new RateLimiter(() => this.rate.current(), monotonic, this.sleep);
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
     const { publicKey, privateKey } = options;
     this.#sign = (flat) => signParams(flat, publicKey, privateKey);
     if (options.projectId) this.projectIdPromise = Promise.resolve(options.projectId);
+  }
+
+  /** The rate the client allows itself now: `maxRequestsPerSecond`, or less for a while after throttling. */
+  get requestsPerSecond(): number {
+    return this.rate.current();
   }
 
   /**
@@ -128,13 +159,19 @@ export class CompshareClient {
     let lastError: CompshareError | undefined;
     for (let attempt = 1; ; attempt++) {
       await this.limiter.acquire(this.#closing.signal);
-      // close() may have come while this call waited for its slot or its backoff.
-      if (this.#closing.signal.aborted) throw lastError ?? new ClientClosedError(action);
+      const grantedAtMs = this.clock.monotonic();
+      // close() may have come while this call waited for its slot, its connection or its backoff.
+      const release = this.#closing.signal.aborted ? undefined : await this.connections.acquire(this.#closing.signal);
+      if (!release) throw lastError ?? new ClientClosedError(action);
       try {
-        return await this.send(action, signed, { action, attempt, maxAttempts: this.retry.maxAttempts, timeoutMs: this.timeoutMs });
+        const info = { action, attempt, maxAttempts: this.retry.maxAttempts, timeoutMs: this.timeoutMs };
+        return await this.send(action, signed, info).finally(release);
       } catch (error) {
         if (!(error instanceof CompshareError)) throw error;
-        if (isRateLimited(error)) this.limiter.penalize(RATE_LIMIT_PENALTY_MS);
+        if (isRateLimited(error)) {
+          this.limiter.penalize(RATE_LIMIT_PENALTY_MS);
+          this.rate.throttled(grantedAtMs);
+        }
         if (this.#closing.signal.aborted || !isRetryable(action, error) || attempt >= this.retry.maxAttempts) throw error;
         lastError = error;
         await this.sleep(retryDelayMs(this.retry, attempt - 1, error, this.random), this.#closing.signal);
@@ -153,8 +190,8 @@ export class CompshareClient {
 
   /**
    * Stops the client for good. Requests under way are cut off rather than awaited (a hung one would hold shutdown
-   * up to its timeout), and calls waiting for a rate-limit slot or a retry stop waiting; all of them and any later
-   * ones fail without a retry.
+   * up to its timeout), and calls waiting for a rate-limit slot, a connection or a retry stop waiting; all of them
+   * and any later ones fail without a retry.
    */
   async close(): Promise<void> {
     this.#closing.abort();

@@ -6,12 +6,18 @@ import { packageVersion } from '../version.js';
  * this folder does not depend on the one that composes it (a loaded config fits this shape as it is).
  */
 export interface ClientSettings {
-  config: { api: Pick<ClientOptions, 'baseUrl' | 'region' | 'projectId' | 'timeoutMs' | 'maxRequestsPerSecond'> };
+  config: { api: Pick<ClientOptions, 'baseUrl' | 'region' | 'projectId' | 'timeoutMs' | 'maxRequestsPerSecond' | 'connections'> };
   credentials: Pick<ClientOptions, 'publicKey' | 'privateKey'>;
 }
 
-/** The one client a process uses, built from the loaded config; `hooks` lets a command watch its progress. */
-export function clientFromConfig(loaded: ClientSettings, hooks: Pick<ClientOptions, 'onSlowAttempt'> = {}): CompshareClient {
+/**
+ * What a command adds to the config: hooks to watch the client's progress, and the rate floor a daemon derives from
+ * its watches.
+ */
+export type ClientRuntimeOptions = Pick<ClientOptions, 'onSlowAttempt' | 'onRateChange' | 'minRequestsPerSecond'>;
+
+/** The one client a process uses, built from the loaded config. */
+export function clientFromConfig(loaded: ClientSettings, runtime: ClientRuntimeOptions = {}): CompshareClient {
   const { api } = loaded.config;
   return new CompshareClient({
     baseUrl: api.baseUrl,
@@ -19,9 +25,10 @@ export function clientFromConfig(loaded: ClientSettings, hooks: Pick<ClientOptio
     projectId: api.projectId,
     timeoutMs: api.timeoutMs,
     maxRequestsPerSecond: api.maxRequestsPerSecond,
+    connections: api.connections,
     publicKey: loaded.credentials.publicKey,
     privateKey: loaded.credentials.privateKey,
     userAgent: `compshare-watch/${packageVersion()}`,
-    ...hooks,
+    ...runtime,
   });
 }

@@ -10,7 +10,8 @@ const TRANSIENT_HTTP_STATUSES = new Set([RATE_LIMITED_HTTP_STATUS, 500, 502, 503
 
 /**
  * How long a rate-limit answer holds back every caller of the client, and the least a retry of that call waits:
- * retrying sooner would only earn another 153.
+ * the gateway counts requests per second, so the second that refused one is spent and retrying within it would only
+ * earn another 153. The lowered rate (AdaptiveRate) applies from the end of the hold.
  */
 export const RATE_LIMIT_PENALTY_MS = 1_000;
 

@@ -15,6 +15,8 @@ import { deliverySchema, notifyListSchema, watchNotifyFields } from './notificat
  */
 export const LIMITS = {
   maxRequestsPerSecond: { min: 0.01, max: 1000 },
+  /** `api.connections`: sockets to one gateway; past this a typo would exhaust file descriptors. */
+  connections: 256,
   retentionDays: 36_500,
   diskSizeGb: 65_536,
   gpu: 64,
@@ -83,6 +85,8 @@ const apiSchema = section({
     .min(LIMITS.maxRequestsPerSecond.min)
     .max(LIMITS.maxRequestsPerSecond.max)
     .default(API_DEFAULTS.maxRequestsPerSecond),
+  /** Connections to the API; when absent, sized from maxRequestsPerSecond and the latency seen. */
+  connections: intBetween(1, LIMITS.connections).optional(),
 });
 
 const storageSchema = section({

@@ -40,6 +40,7 @@ export class Daemon {
 
   start(): void {
     const { config } = this.loaded;
+    const demand = pollDemand(config, this.clock.now());
     this.lock = acquireLock(config.storage.path);
     try {
       this.store = HistoryStore.open(config.storage.path);
@@ -48,7 +49,11 @@ export class Daemon {
         this.notifier = new Notifier(config, this.store, this.clock, this.log);
         this.notifier.start();
       }
-      this.client = clientFromConfig(this.loaded);
+      // Throttling may slow the client down, never below one call per shared poll a minute.
+      this.client = clientFromConfig(this.loaded, {
+        minRequestsPerSecond: demand.floorPerSecond,
+        onRateChange: (rate) => this.logRate(rate, config.api.maxRequestsPerSecond),
+      });
       this.scheduler = new Scheduler(this.log);
       this.scheduler.start(this.jobs(this.store, this.client));
       this.prune(this.store);
@@ -58,7 +63,6 @@ export class Daemon {
       this.lock.release();
       throw error;
     }
-    const demand = pollDemand(config, this.clock.now());
     this.log.info(
       {
         config: this.loaded.path,
@@ -133,6 +137,12 @@ export class Daemon {
       if (!(error instanceof StoreClosedError)) throw error;
       this.log.debug({ job }, 'run ended after shutdown; nothing recorded');
     }
+  }
+
+  private logRate(rate: number, max: number): void {
+    const requestsPerSecond = Math.round(rate * 100) / 100;
+    if (rate < max) this.log.warn({ requestsPerSecond, max }, 'the API is throttling: requests slowed down');
+    else this.log.info({ requestsPerSecond }, 'API request rate back to api.maxRequestsPerSecond');
   }
 
   private prune(store: HistoryStore): void {

@@ -19,7 +19,7 @@ export interface PollDemand {
   sharedPolls: number;
   /** Shortest and longest mean interval between a watch's polls, ms; undefined without watches. */
   intervalMs: { shortest: number; longest: number } | undefined;
-  /** Requests per second the rate may never be throttled below: one per request shape per minute. */
+  /** Requests per second the rate may never be throttled below: one per request shape (at least one) per minute. */
   floorPerSecond: number;
 }
 
@@ -45,7 +45,8 @@ export function pollDemand(config: Config, now: number): PollDemand {
     shapes,
     sharedPolls: polls.size,
     intervalMs: finite.length ? { shortest: Math.min(...finite), longest: Math.max(...finite) } : undefined,
-    floorPerSecond: (shapes * 1000) / FLOOR_INTERVAL_MS,
+    // At least one: a config of stop policies alone still lists instances.
+    floorPerSecond: (Math.max(shapes, 1) * 1000) / FLOOR_INTERVAL_MS,
   };
 }
 

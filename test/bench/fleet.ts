@@ -104,6 +104,13 @@ export function sampleProcess(pid: number): ProcSample | undefined {
   }
 }
 
+/** Like sampleProcess, for a process that must still be running: one that is gone fails the bench, saying `what`. */
+export function sampleRunning(pid: number, what: string): ProcSample {
+  const sample = sampleProcess(pid);
+  if (!sample) throw new Error(`${what} (pid ${pid}) exited before the measurement ended`);
+  return sample;
+}
+
 /** Samples a process every `everyMs` until stopped; the samples so far are in `samples`. */
 export function sampleEvery(pid: number, everyMs: number): { samples: ProcSample[]; stop(): void } {
   const samples: ProcSample[] = [];

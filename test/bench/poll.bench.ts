@@ -13,6 +13,7 @@ import {
   CAPACITY_ACTION,
   recordArrivals,
   sampleProcess,
+  sampleRunning,
   SIM_KEYS_ENV,
   sleepUntil,
   tickAtOrAfter,
@@ -82,9 +83,9 @@ async function daemonSegment(dir: string, arrivals: Arrival[]): Promise<{ cpuMs:
   const start = tickAtOrAfter(Date.now() + 3_000, 1_000) - 500;
   const end = start + SEGMENT_MS;
   await sleepUntil(start);
-  const before = sampleProcess(daemon.child.pid!)!;
+  const before = sampleRunning(daemon.child.pid!, 'the daemon');
   await sleepUntil(end);
-  const after = sampleProcess(daemon.child.pid!)!;
+  const after = sampleRunning(daemon.child.pid!, 'the daemon');
   daemon.child.kill('SIGTERM');
   await daemon.exited;
   const requests = arrivals.filter((arrival) => arrival.action === CAPACITY_ACTION && arrival.atMs >= start && arrival.atMs < end);

@@ -4,22 +4,29 @@ export const FAULT_KINDS = ['latency', 'http', 'hang', 'malformed', 'retcode'] a
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** A fault as POST /__sim/faults takes it; unset knobs get the defaults below. */
-export const faultSpecSchema = z.strictObject({
-  kind: z.enum(FAULT_KINDS),
-  /** Apply to the next N matching requests, then disappear; unset: until DELETE /__sim/faults. */
-  count: z.int().positive().optional(),
-  /** Probability that a matching request is hit. */
-  rate: z.number().min(0).max(1).default(1),
-  /** Only requests for this Action. */
-  action: z.string().min(1).optional(),
-  /** latency: delay before the normal answer. */
-  ms: z.int().nonnegative().default(1000),
-  /** http: the status answered. */
-  status: z.int().min(400).max(599).default(503),
-  /** retcode: the RetCode answered (153 is the gateway's "rate limited"). */
-  retCode: z.int().positive().default(153),
-  message: z.string().optional(),
-});
+export const faultSpecSchema = z
+  .strictObject({
+    kind: z.enum(FAULT_KINDS),
+    /** Apply to the next N matching requests, then disappear; unset: until DELETE /__sim/faults. */
+    count: z.int().positive().optional(),
+    /** Probability that a matching request is hit. */
+    rate: z.number().min(0).max(1).default(1),
+    /** Only requests for this Action. */
+    action: z.string().min(1).optional(),
+    /** latency: delay before the normal answer. */
+    ms: z.int().nonnegative().default(1000),
+    /** latency: with this, each hit waits a uniformly random delay from `ms` to `maxMs`, like a real network's spread. */
+    maxMs: z.int().nonnegative().optional(),
+    /** http: the status answered. */
+    status: z.int().min(400).max(599).default(503),
+    /** retcode: the RetCode answered (153 is the gateway's "rate limited"). */
+    retCode: z.int().positive().default(153),
+    message: z.string().optional(),
+  })
+  .refine((spec) => spec.maxMs === undefined || spec.maxMs >= spec.ms, {
+    path: ['maxMs'],
+    error: 'must be at least ms',
+  });
 export type FaultSpec = z.output<typeof faultSpecSchema>;
 
 /** An active fault; `remaining` counts down when `count` was given. */
@@ -56,5 +63,11 @@ export class FaultBook {
       if (fault.remaining === 0) this.faults = this.faults.filter((other) => other !== fault);
     }
     return fault;
+  }
+
+  /** How long a latency fault holds this request: `ms`, or a draw from `ms` to `maxMs` when a range is set. */
+  delayMs(fault: Fault): number {
+    if (fault.maxMs === undefined) return fault.ms;
+    return fault.ms + Math.floor(this.random() * (fault.maxMs - fault.ms + 1));
   }
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Fault } from './faults.js';
+import type { Fault, FaultBook } from './faults.js';
 import { send, sendJson, wireParams } from './http.js';
 import { answerRequest, envelope, refusal, type Credentials } from './protocol.js';
 import type { RequestLogEntry } from './request-log.js';
@@ -38,7 +38,7 @@ export async function serveGateway(
   const { Signature: _signature, ...logged } = flat;
   const fault = state.faults.take(action);
   const entry = state.requests.record({ time: state.nowSeconds(), action, params: logged, fault: fault?.kind ?? null });
-  if (fault && (await answeredByFault(fault, action, response, entry, context.closing))) return;
+  if (fault && (await answeredByFault(fault, state.faults, action, response, entry, context.closing))) return;
   const answer = badBody ? refusal(action, badBody) : answerRequest(state, context.credentials, flat);
   sendJson(response, 200, answer.body);
   entry.retCode = answer.retCode;
@@ -48,6 +48,7 @@ export async function serveGateway(
 /** Applies a fault; false when the request should still get its normal answer (after a latency fault). */
 async function answeredByFault(
   fault: Fault,
+  faults: FaultBook,
   action: string,
   response: ServerResponse,
   entry: RequestLogEntry,
@@ -56,7 +57,7 @@ async function answeredByFault(
   switch (fault.kind) {
     case 'latency':
       try {
-        await delay(fault.ms, undefined, { signal: closing });
+        await delay(faults.delayMs(fault), undefined, { signal: closing });
       } catch {
         // The simulator is closing and has dropped the connection: nothing left to answer.
         return true;

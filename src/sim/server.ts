@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setMaxListeners } from 'node:events';
 import { CONTROL_PREFIX, serveControl } from './control.js';
 import { serveGateway, type GatewayContext } from './gateway.js';
 import { BodyTooLargeError, pathOf, readBody, sendJson } from './http.js';
@@ -40,6 +41,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     seed: options.seed,
   });
   const closing = new AbortController();
+  // Every request held by a latency fault listens on it: hundreds at once under a load test are expected, not a leak.
+  setMaxListeners(0, closing.signal);
   const context: GatewayContext = {
     state,
     credentials: { publicKey: options.publicKey, privateKey: options.privateKey },

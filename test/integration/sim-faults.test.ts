@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestSim, type TestSim } from '../helpers/sim.js';
 import { waitFor } from '../helpers/wait.js';
+import type { Fault } from '../../src/sim/faults.js';
 
 describe('simulator faults', () => {
   let sim: TestSim;
@@ -22,6 +23,34 @@ describe('simulator faults', () => {
     const fastStart = performance.now();
     await projects();
     expect(performance.now() - fastStart).toBeLessThan(140);
+  });
+
+  it('latency with maxMs draws each delay uniformly from ms to maxMs, reproducibly with a seed', async () => {
+    const draws = async (seed: number) => {
+      const seeded = await startTestSim({ seed });
+      try {
+        await seeded.addFault({ kind: 'latency', ms: 50, maxMs: 200 });
+        const [fault] = (await seeded.control('GET', 'state')).body.faults as Fault[];
+        expect(fault).toMatchObject({ kind: 'latency', ms: 50, maxMs: 200 });
+        const { faults } = seeded.simulator.state;
+        return Array.from({ length: 200 }, () => faults.delayMs(fault!));
+      } finally {
+        await seeded.close();
+      }
+    };
+    const delays = await draws(7);
+    expect(Math.min(...delays)).toBeGreaterThanOrEqual(50);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(200);
+    // Spread over the range, not stuck at one end.
+    expect(delays.filter((ms) => ms < 125).length).toBeGreaterThan(50);
+    expect(delays.filter((ms) => ms >= 125).length).toBeGreaterThan(50);
+    expect(await draws(7)).toEqual(delays);
+  });
+
+  it('refuses a latency range whose maxMs is below ms', async () => {
+    const reply = await sim.control('POST', 'faults', { kind: 'latency', ms: 200, maxMs: 50 }, true);
+    expect(reply.status).toBe(400);
+    expect(reply.body.error).toMatch(/^maxMs:/);
   });
 
   it('http answers the status, with an untrusted body, then stops after count', async () => {

@@ -1,5 +1,9 @@
-import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import { createRequire } from 'node:module';
+import type { Logger } from 'pino';
+
+// pino and pino-pretty are loaded by the first createLogger(), not on import: commands that never log (every
+// `--help`, `check`) start faster. They are CommonJS, so a synchronous require keeps createLogger synchronous.
+const require = createRequire(import.meta.url);
 
 export type { Logger };
 
@@ -20,7 +24,9 @@ export function createLogger(options: { level?: string; pretty?: boolean } = {})
   const level = options.level ?? 'info';
   const usePretty = options.pretty ?? process.stderr.isTTY === true;
   const redact = { paths: REDACTED_PATHS, censor: '[redacted]' };
+  const pino = require('pino') as typeof import('pino');
   if (usePretty) {
+    const pretty = require('pino-pretty') as typeof import('pino-pretty');
     return pino({ level, redact }, pretty({ destination: 2, sync: true, colorize: !process.env.NO_COLOR, ignore: 'pid,hostname' }));
   }
   return pino({ level, redact, base: { pid: process.pid } }, pino.destination({ dest: 2, sync: true }));

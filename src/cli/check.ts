@@ -1,4 +1,3 @@
-import { Command } from 'commander';
 import { matchesSpec, type WatchConfig } from '../config/schema.js';
 import { clientFromConfig } from '../compshare/from-config.js';
 import { checkResourceCapacity } from '../compshare/actions/check-capacity.js';
@@ -8,7 +7,7 @@ import { formatDuration } from '../util/duration.js';
 import { formatTable } from './table.js';
 import { printError } from './exit.js';
 import { UsageError } from './usage-error.js';
-import { configOption, watchNamed } from './options.js';
+import { watchNamed } from './options.js';
 import { loadConfigSayingWarnings } from './config.js';
 
 /** One row of `check --json`; the field names are part of the CLI's contract. */
@@ -23,32 +22,31 @@ export interface CheckRow {
   matches: boolean;
 }
 
-export function checkCommand(): Command {
-  return new Command('check')
-    .description('poll every watch (or one) once and print what is available now')
-    .addOption(configOption())
-    .option('-w, --watch <name>', 'only this watch')
-    .option('--json', 'print a JSON array instead of a table')
-    .addHelpText('after', '\nExit status: 0 all polls succeeded, 1 an API call failed, 2 usage or config error.')
-    .action(async (options: { config?: string; watch?: string; json?: boolean }) => {
-      const loaded = await loadConfigSayingWarnings(options.config);
-      const watches = selectWatches(loaded.config.watches, options.watch);
-      const client = clientFromConfig(loaded, { onSlowAttempt: sayWhichAttemptWaits });
-      try {
-        const outcomes = await Promise.all(watches.map((watch) => pollWatch(client, watch)));
-        const rows = outcomes.flatMap((outcome) => (outcome instanceof CompshareError ? [] : outcome));
-        const failures = outcomes.filter((outcome): outcome is CompshareError => outcome instanceof CompshareError);
-        if (options.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-        // When every poll failed there is no table to show, only the errors.
-        else if (failures.length < outcomes.length) process.stdout.write(`${renderTable(rows)}\n`);
-        if (failures.length > 0) {
-          for (const failure of failures) printError(failure.message);
-          process.exitCode = 1;
-        }
-      } finally {
-        await client.close();
-      }
-    });
+export interface CheckOptions {
+  config?: string;
+  watch?: string;
+  json?: boolean;
+}
+
+/** `check`: polls every watch (or one) once and prints the rows. */
+export async function check(options: CheckOptions): Promise<void> {
+  const loaded = await loadConfigSayingWarnings(options.config);
+  const watches = selectWatches(loaded.config.watches, options.watch);
+  const client = clientFromConfig(loaded, { onSlowAttempt: sayWhichAttemptWaits });
+  try {
+    const outcomes = await Promise.all(watches.map((watch) => pollWatch(client, watch)));
+    const rows = outcomes.flatMap((outcome) => (outcome instanceof CompshareError ? [] : outcome));
+    const failures = outcomes.filter((outcome): outcome is CompshareError => outcome instanceof CompshareError);
+    if (options.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    // When every poll failed there is no table to show, only the errors.
+    else if (failures.length < outcomes.length) process.stdout.write(`${renderTable(rows)}\n`);
+    if (failures.length > 0) {
+      for (const failure of failures) printError(failure.message);
+      process.exitCode = 1;
+    }
+  } finally {
+    await client.close();
+  }
 }
 
 /** Breaks the silence of a hanging API on stderr (stdout, maybe --json, stays as it is). */

@@ -1,32 +1,21 @@
-import { Command } from 'commander';
 import { ConfigError } from '../config/errors.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { EXIT_USAGE } from './exit.js';
-import { configOption } from './options.js';
 import { demandWarning, pollDemand } from '../watch/demand.js';
 
+export interface ValidateOptions {
+  config?: string;
+  json?: boolean;
+}
+
 /** `config validate`: load a config exactly as the other commands do, credentials included, and say it is fine. */
-export function configCommand(): Command {
-  const config = new Command('config').description('work with the configuration file');
-  config
-    .command('validate')
-    .description('check a config file: YAML, every key, ${ENV} references and the key pair')
-    .addOption(configOption())
-    .option('--json', 'print a JSON object instead of lines: {ok, path, watches, warnings} or {ok, problems}')
-    .addHelpText(
-      'after',
-      '\nExit status: 0 the config is valid, 2 it is not (every problem is printed on stderr, one per line;' +
-        ' with --json on stdout as problems: [{path, message}]).',
-    )
-    .action(async (options: { config?: string; json?: boolean }) => {
-      if (options.json) return validateAsJson(options.config);
-      const loaded = await loadConfigSayingWarnings(options.config);
-      sayRateWarning(loaded);
-      const names = loaded.config.watches.map((watch) => watch.name);
-      const count = `${names.length} ${names.length === 1 ? 'watch' : 'watches'}`;
-      process.stdout.write(`OK: ${loaded.displayPath}: ${count}\n`);
-    });
-  return config;
+export async function validate(options: ValidateOptions): Promise<void> {
+  if (options.json) return validateAsJson(options.config);
+  const loaded = await loadConfigSayingWarnings(options.config);
+  sayRateWarning(loaded);
+  const names = loaded.config.watches.map((watch) => watch.name);
+  const count = `${names.length} ${names.length === 1 ? 'watch' : 'watches'}`;
+  process.stdout.write(`OK: ${loaded.displayPath}: ${count}\n`);
 }
 
 /**

@@ -1,18 +1,22 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { checkCommand } from './check.js';
-import { configCommand } from './config.js';
-import { simCommand } from './sim.js';
-import { runCommand } from './run.js';
-import { historyCommand } from './history.js';
-import { statsCommand } from './stats.js';
-import { eventsCommand } from './events.js';
-import { policyCommand } from './policy.js';
-import { notifyCommand } from './notify.js';
+import { checkCommand } from './commands/check.js';
+import { configCommand } from './commands/config.js';
+import { simCommand } from './commands/sim.js';
+import { runCommand } from './commands/run.js';
+import { historyCommand } from './commands/history.js';
+import { statsCommand } from './commands/stats.js';
+import { eventsCommand } from './commands/events.js';
+import { policyCommand } from './commands/policy.js';
+import { notifyCommand } from './commands/notify.js';
 import { printError, reportAndExit, EXIT_USAGE } from './exit.js';
 import { packageVersion } from '../version.js';
 
-/** Every subcommand, one factory each; adding a command is one file and one line here. */
+/**
+ * Every subcommand, one factory each; adding a command is a declaration in commands/, its implementation beside
+ * this file, and one line here. Declarations import no implementation: each action loads its own on use, so
+ * `--help` or one command does not load every command's dependencies (zod, undici, SQLite, pino, yaml).
+ */
 const commands: Array<() => Command> = [
   runCommand,
   checkCommand,

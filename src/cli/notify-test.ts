@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Command } from 'commander';
 import { loadConfigFile } from '../config/load.js';
 import { createLogger } from '../log.js';
 import { DeliveryError, type ChannelDeps, type RenderedMessage } from '../notify/channel.js';
@@ -8,7 +7,6 @@ import { renderMessage, TEST_EVENT_TYPE } from '../notify/render.js';
 import { EXIT_API_ERROR } from './exit.js';
 import { formatTable } from './table.js';
 import { UsageError } from './usage-error.js';
-import { configOption } from './options.js';
 
 /** One element of `notify test --json`; the field names are part of the CLI's contract. */
 export interface NotifyTestResult {
@@ -20,26 +18,25 @@ export interface NotifyTestResult {
   permanent?: boolean;
 }
 
-export function notifyTestCommand(): Command {
-  return new Command('test')
-    .description('send a test message through every notifier (or one) and print OK or the error for each')
-    .option('--channel <name>', 'only this notifier')
-    .addOption(configOption())
-    .option('--json', 'print a JSON array instead of a table')
-    .addHelpText('after', '\nExit status: 0 every notifier accepted the message, 1 one failed, 2 usage or config error.')
-    .action(async (options: { channel?: string; config?: string; json?: boolean }) => {
-      const loaded = await loadConfigFile({ path: options.config });
-      const notifiers = selectNotifiers(loaded.config.notifiers, options.channel);
-      const now = Date.now();
-      const message = renderMessage([{ id: `${TEST_EVENT_TYPE}:${now}`, type: TEST_EVENT_TYPE, payload: {}, createdAt: now }], {
-        locale: loaded.config.locale,
-        timezone: loaded.config.timezone,
-      });
-      const deps: ChannelDeps = { log: createLogger(), env: process.env };
-      const results = await Promise.all(notifiers.map(([name, config]) => sendTest(name, config, message, deps)));
-      process.stdout.write(options.json ? `${JSON.stringify(results, null, 2)}\n` : `${renderTable(results)}\n`);
-      if (results.some((result) => !result.ok)) process.exitCode = EXIT_API_ERROR;
-    });
+export interface NotifyTestOptions {
+  channel?: string;
+  config?: string;
+  json?: boolean;
+}
+
+/** `notify test`: a test message through every notifier (or one), and what each answered. */
+export async function notifyTest(options: NotifyTestOptions): Promise<void> {
+  const loaded = await loadConfigFile({ path: options.config });
+  const notifiers = selectNotifiers(loaded.config.notifiers, options.channel);
+  const now = Date.now();
+  const message = renderMessage([{ id: `${TEST_EVENT_TYPE}:${now}`, type: TEST_EVENT_TYPE, payload: {}, createdAt: now }], {
+    locale: loaded.config.locale,
+    timezone: loaded.config.timezone,
+  });
+  const deps: ChannelDeps = { log: createLogger(), env: process.env };
+  const results = await Promise.all(notifiers.map(([name, config]) => sendTest(name, config, message, deps)));
+  process.stdout.write(options.json ? `${JSON.stringify(results, null, 2)}\n` : `${renderTable(results)}\n`);
+  if (results.some((result) => !result.ok)) process.exitCode = EXIT_API_ERROR;
 }
 
 function selectNotifiers(

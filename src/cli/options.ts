@@ -1,5 +1,5 @@
 import { Option } from 'commander';
-import { DEFAULT_CONFIG_PATHS } from '../config/load.js';
+import { DEFAULT_CONFIG_PATHS } from '../config/default-paths.js';
 import type { WatchConfig } from '../config/schema.js';
 import { UsageError } from './usage-error.js';
 

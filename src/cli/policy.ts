@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
-import { Command } from 'commander';
 import type { LoadedConfig } from '../config/load.js';
 import { clientFromConfig } from '../compshare/from-config.js';
 import type { CompshareClient } from '../compshare/client.js';
@@ -19,83 +18,67 @@ import { formatLocalTime, INVALID_TIME_TEXT } from '../util/time-format.js';
 import { EXIT_API_ERROR } from './exit.js';
 import { formatTable } from './table.js';
 import { UsageError } from './usage-error.js';
-import { configOption } from './options.js';
 import { loadConfigSayingWarnings } from './config.js';
 
-const EXIT_HELP =
-  "\nExit status: 0 ok, 1 an API call failed or a policy could not decide an instance's stop, 2 usage or config error.";
-
-interface PlanOptions {
+export interface PlanOptions {
   config?: string;
   policy?: string;
   json?: boolean;
 }
 
-/** `policy plan | apply | clear`: the scheduled-stop policies of the config, by hand. */
-export function policyCommand(): Command {
-  const policy = new Command('policy').description('scheduled-stop policies (stopPolicies in the config): plan, apply, clear');
-  policy
-    .command('plan')
-    .description('show which instances the policies select and the stop time each would get; changes nothing')
-    .addOption(configOption())
-    .option('-p, --policy <name>', 'only the instances this policy selects')
-    .option('--json', 'print JSON instead of a table')
-    .addHelpText('after', EXIT_HELP)
-    .action(async (options: PlanOptions) => {
-      await withPolicies(options, async ({ loaded, client, policies }) => {
-        const plan = await planNow(client, policies, options.policy, readOwnStops(loaded));
-        const printed = options.json ? JSON.stringify(plan, null, 2) : renderPlan(plan, loaded.config.timezone);
-        process.stdout.write(`${printed}\n`);
-      });
-    });
-  policy
-    .command('apply')
-    .description('set the planned stop times (asks first on a terminal)')
-    .addOption(configOption())
-    .option('-p, --policy <name>', 'only the instances this policy selects')
-    .option('-y, --yes', 'do not ask; required when not run on a terminal')
-    .option('--json', 'print the results as JSON')
-    .addHelpText('after', EXIT_HELP)
-    .action(async (options: PlanOptions & { yes?: boolean }) => {
-      const askFirst = options.yes !== true;
-      if (askFirst && process.stdin.isTTY !== true) {
-        throw new UsageError('policy apply changes instances; without a terminal to confirm on, pass --yes');
+export interface ApplyOptions extends PlanOptions {
+  yes?: boolean;
+}
+
+export interface ClearOptions {
+  config?: string;
+  instance: string;
+}
+
+/** `policy plan`: which instances the policies select and the stop time each would get; changes nothing. */
+export async function policyPlan(options: PlanOptions): Promise<void> {
+  await withPolicies(options, async ({ loaded, client, policies }) => {
+    const plan = await planNow(client, policies, options.policy, readOwnStops(loaded));
+    const printed = options.json ? JSON.stringify(plan, null, 2) : renderPlan(plan, loaded.config.timezone);
+    process.stdout.write(`${printed}\n`);
+  });
+}
+
+/** `policy apply`: sets the planned stop times, asking first on a terminal. */
+export async function policyApply(options: ApplyOptions): Promise<void> {
+  const askFirst = options.yes !== true;
+  if (askFirst && process.stdin.isTTY !== true) {
+    throw new UsageError('policy apply changes instances; without a terminal to confirm on, pass --yes');
+  }
+  await withPolicies(options, async ({ loaded, client, policies }) => {
+    await withStore(loaded, async (store, actions) => {
+      const timezone = loaded.config.timezone;
+      const plan = await planNow(client, policies, options.policy, actions.ownStops());
+      // With --json, stdout carries only the JSON document.
+      const out = options.json ? process.stderr : process.stdout;
+      const changes = plan.rows.filter(isSetRow).length;
+      if (changes > 0 && askFirst) {
+        out.write(`${renderPlan(plan, timezone)}\n`);
+        if (!(await confirm(`Set the stop time of ${changes} ${changes === 1 ? 'instance' : 'instances'}? [y/N] `))) {
+          out.write('nothing changed\n');
+          return;
+        }
       }
-      await withPolicies(options, async ({ loaded, client, policies }) => {
-        await withStore(loaded, async (store, actions) => {
-          const timezone = loaded.config.timezone;
-          const plan = await planNow(client, policies, options.policy, actions.ownStops());
-          // With --json, stdout carries only the JSON document.
-          const out = options.json ? process.stderr : process.stdout;
-          const changes = plan.rows.filter(isSetRow).length;
-          if (changes > 0 && askFirst) {
-            out.write(`${renderPlan(plan, timezone)}\n`);
-            if (!(await confirm(`Set the stop time of ${changes} ${changes === 1 ? 'instance' : 'instances'}? [y/N] `))) {
-              out.write('nothing changed\n');
-              return;
-            }
-          }
-          const results = await applyPlan(plan, { client, store, actions, clock: systemClock });
-          const printed = options.json ? JSON.stringify(resultsJson(plan, results), null, 2) : renderResults(plan, results, timezone);
-          process.stdout.write(`${printed}\n`);
-          const failed = results.some((result) => result.result !== 'ok') || plan.problems.length > 0;
-          if (failed) process.exitCode = EXIT_API_ERROR;
-        });
-      });
+      const results = await applyPlan(plan, { client, store, actions, clock: systemClock });
+      const printed = options.json ? JSON.stringify(resultsJson(plan, results), null, 2) : renderResults(plan, results, timezone);
+      process.stdout.write(`${printed}\n`);
+      const failed = results.some((result) => result.result !== 'ok') || plan.problems.length > 0;
+      if (failed) process.exitCode = EXIT_API_ERROR;
     });
-  policy
-    .command('clear')
-    .description("remove one instance's scheduled stop")
-    .requiredOption('-i, --instance <id>', 'the instance (UHostId)')
-    .addOption(configOption())
-    .addHelpText('after', EXIT_HELP)
-    .action(async (options: { config?: string; instance: string }) => {
-      const loaded = await loadConfigSayingWarnings(options.config);
-      await withClient(loaded, (client) =>
-        withStore(loaded, (_store, actions) => clear(loaded, client, actions, options.instance)),
-      );
-    });
-  return policy;
+  });
+}
+
+/** `policy clear`: removes one instance's scheduled stop. */
+export async function policyClear(options: ClearOptions): Promise<void> {
+  const loaded = await loadConfigSayingWarnings(options.config);
+  await withClient(loaded, (client) =>
+    withStore(loaded, (_store, actions) => clear(loaded, client, actions, options.instance)),
+  );
 }
 
 interface PolicyContext {

@@ -1,39 +1,34 @@
-import { Command, Option } from 'commander';
 import { ConfigError } from '../config/errors.js';
 import type { LoadedConfig } from '../config/load.js';
 import { Daemon } from '../daemon/daemon.js';
 import { createLogger, LOG_LEVELS } from '../log.js';
 import { UsageError } from './usage-error.js';
-import { configOption } from './options.js';
 import { loadConfigSayingWarnings, sayRateWarning } from './config.js';
 
-export function runCommand(): Command {
-  return new Command('run')
-    .description('run in the foreground: poll every watch on its schedule and record the history')
-    .addOption(configOption())
-    .addOption(
-      new Option('--log-level <level>', 'log level (default info, or $LOG_LEVEL)').choices(LOG_LEVELS),
-    )
-    .addHelpText('after', '\nStops cleanly on SIGINT or SIGTERM. Exit status: 0 stopped, 2 usage, config or database error.')
-    .action(async (options: { config?: string; logLevel?: string }) => {
-      const loaded = await loadConfigSayingWarnings(options.config);
-      refuseNothingToRun(loaded);
-      sayRateWarning(loaded);
-      const log = createLogger({ level: logLevel(options.logLevel, process.env.LOG_LEVEL) });
-      const daemon = new Daemon(loaded, log);
-      daemon.start();
-      await new Promise<void>((resolve) => {
-        const onSignal = (signal: NodeJS.Signals): void => {
-          log.info({ signal }, 'stopping');
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
-          resolve();
-        };
-        process.on('SIGINT', onSignal);
-        process.on('SIGTERM', onSignal);
-      });
-      await daemon.stop();
-    });
+export interface RunOptions {
+  config?: string;
+  logLevel?: string;
+}
+
+/** `run`: the daemon, in the foreground until SIGINT or SIGTERM. */
+export async function run(options: RunOptions): Promise<void> {
+  const loaded = await loadConfigSayingWarnings(options.config);
+  refuseNothingToRun(loaded);
+  sayRateWarning(loaded);
+  const log = createLogger({ level: logLevel(options.logLevel, process.env.LOG_LEVEL) });
+  const daemon = new Daemon(loaded, log);
+  daemon.start();
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      log.info({ signal }, 'stopping');
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+  await daemon.stop();
 }
 
 /** A daemon with no watches and no stop policies would sit idle; an empty or wrong file is the usual cause. */

@@ -1,9 +1,8 @@
-import { Command } from 'commander';
 import { loadScenarioFile, ScenarioError, type Scenario } from '../sim/scenario.js';
 import { startSimulator } from '../sim/server.js';
 import { UsageError } from './usage-error.js';
 
-interface SimOptions {
+export interface SimOptions {
   port: string;
   host: string;
   publicKey?: string;
@@ -16,35 +15,24 @@ interface SimOptions {
 const ADDRESS_ERRORS = new Set(['EADDRINUSE', 'EADDRNOTAVAIL', 'EACCES', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /** `compshare-watch sim`: runs the simulator in the foreground, for demos and for pointing api.baseUrl at. */
-export function simCommand(): Command {
-  return new Command('sim')
-    .description('run the Compshare API simulator (the gateway protocol at /, a control API under /__sim/)')
-    .option('--port <n>', 'port to listen on; 0 picks a free one', '0')
-    .option('--host <addr>', 'address to listen on', '127.0.0.1')
-    .option('--public-key <k>', 'the public key it accepts (default $COMPSHARE_PUBLIC_KEY)')
-    .option('--private-key <s>', 'the private key it verifies signatures with (default $COMPSHARE_PRIVATE_KEY)')
-    .option('--scenario <file>', 'YAML or JSON scenario: region, zones, capacity and its timeline, instances')
-    .option('--seed <n>', 'make capacity follow a reproducible random walk')
-    .addHelpText('after', '\nPrints the base URL as the first line, then serves until SIGINT or SIGTERM.')
-    .action(async (options: SimOptions) => {
-      const port = parseInteger('--port', options.port, 0, 65_535);
-      const seed = options.seed === undefined ? undefined : parseInteger('--seed', options.seed, 0, 0xffff_ffff);
-      const publicKey = requiredKey('--public-key', options.publicKey, 'COMPSHARE_PUBLIC_KEY');
-      const privateKey = requiredKey('--private-key', options.privateKey, 'COMPSHARE_PRIVATE_KEY');
-      const scenario = options.scenario === undefined ? undefined : await readScenario(options.scenario);
-      const simulator = await startSimulator({ host: options.host, port, publicKey, privateKey, scenario, seed }).catch(
-        (error: unknown) => {
-          const code = (error as NodeJS.ErrnoException).code;
-          if (code !== undefined && ADDRESS_ERRORS.has(code)) {
-            throw new UsageError(`cannot listen on ${options.host}:${port}: ${code}`);
-          }
-          throw error;
-        },
-      );
-      process.stdout.write(`${simulator.url}\n`);
-      await untilSignalled();
-      await simulator.close();
-    });
+export async function sim(options: SimOptions): Promise<void> {
+  const port = parseInteger('--port', options.port, 0, 65_535);
+  const seed = options.seed === undefined ? undefined : parseInteger('--seed', options.seed, 0, 0xffff_ffff);
+  const publicKey = requiredKey('--public-key', options.publicKey, 'COMPSHARE_PUBLIC_KEY');
+  const privateKey = requiredKey('--private-key', options.privateKey, 'COMPSHARE_PRIVATE_KEY');
+  const scenario = options.scenario === undefined ? undefined : await readScenario(options.scenario);
+  const simulator = await startSimulator({ host: options.host, port, publicKey, privateKey, scenario, seed }).catch(
+    (error: unknown) => {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== undefined && ADDRESS_ERRORS.has(code)) {
+        throw new UsageError(`cannot listen on ${options.host}:${port}: ${code}`);
+      }
+      throw error;
+    },
+  );
+  process.stdout.write(`${simulator.url}\n`);
+  await untilSignalled();
+  await simulator.close();
 }
 
 async function readScenario(path: string): Promise<Scenario> {

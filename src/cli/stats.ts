@@ -1,10 +1,8 @@
-import { Command } from 'commander';
 import { hourOf } from '../store/polls.js';
 import { windowStats, type WindowStats } from '../history/windows.js';
 import { availabilityGrid, renderGrid, type Grid } from '../history/heatmap.js';
 import { formatDuration } from '../util/duration.js';
 import { describeAsOf, withHistory } from './history-context.js';
-import { configOption } from './options.js';
 
 /** One spec key's summary; the field names are part of `stats --json`. */
 export interface KeyStats extends WindowStats {
@@ -23,46 +21,46 @@ export interface KeyStats extends WindowStats {
   grid: Grid;
 }
 
-export function statsCommand(): Command {
-  return new Command('stats')
-    .description('per spec: availability %, available windows, time to come back, and an hour x weekday heat map')
-    .addOption(configOption())
-    .option('-w, --watch <name>', 'only this watch')
-    .option('--since <duration>', 'how far back, e.g. 7d, 30d', '30d')
-    .option('--json', 'print JSON instead of text')
-    .action(async (options: { config?: string; watch?: string; since: string; json?: boolean }) => {
-      await withHistory(options, ({ loaded, store, since, now, asOf }) => {
-        const timezone = loaded.config.timezone;
-        const repository = store.stats;
-        const stats: KeyStats[] = repository.counters(hourOf(since), options.watch).map((key) => {
-          const known = asOf(key.watch);
-          return {
-            watch: key.watch,
-            gpu: key.gpu,
-            cpu: key.cpu,
-            mem: key.mem,
-            state: key.state,
-            asOf: known.asOf,
-            live: known.live,
-            polls: key.polls,
-            availabilityPercent: key.polls ? Math.round((1000 * key.available) / key.polls) / 10 : null,
-            ...windowStats(repository.transitions(key.specKeyId, since), since, known.asOf),
-            grid: availabilityGrid(repository.hours(key.specKeyId, hourOf(since)), timezone),
-          };
-        });
-        if (options.json) {
-          process.stdout.write(`${JSON.stringify({ since, until: now, timezone, keys: stats }, null, 2)}\n`);
-          return;
-        }
-        if (stats.length === 0) {
-          process.stdout.write('no history in this period\n');
-          return;
-        }
-        const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
-        const blocks = stats.map((key) => renderKey(key, timezone, colour));
-        process.stdout.write(`${blocks.join('\n\n')}\n\nheat map: hour of day (${timezone}); █ mostly available … · never, blank no data\n`);
-      });
+export interface StatsOptions {
+  config?: string;
+  watch?: string;
+  since: string;
+  json?: boolean;
+}
+
+/** `stats`: per spec key, its availability, windows and heat map over the period. */
+export async function stats(options: StatsOptions): Promise<void> {
+  await withHistory(options, ({ loaded, store, since, now, asOf }) => {
+    const timezone = loaded.config.timezone;
+    const repository = store.stats;
+    const stats: KeyStats[] = repository.counters(hourOf(since), options.watch).map((key) => {
+      const known = asOf(key.watch);
+      return {
+        watch: key.watch,
+        gpu: key.gpu,
+        cpu: key.cpu,
+        mem: key.mem,
+        state: key.state,
+        asOf: known.asOf,
+        live: known.live,
+        polls: key.polls,
+        availabilityPercent: key.polls ? Math.round((1000 * key.available) / key.polls) / 10 : null,
+        ...windowStats(repository.transitions(key.specKeyId, since), since, known.asOf),
+        grid: availabilityGrid(repository.hours(key.specKeyId, hourOf(since)), timezone),
+      };
     });
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify({ since, until: now, timezone, keys: stats }, null, 2)}\n`);
+      return;
+    }
+    if (stats.length === 0) {
+      process.stdout.write('no history in this period\n');
+      return;
+    }
+    const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
+    const blocks = stats.map((key) => renderKey(key, timezone, colour));
+    process.stdout.write(`${blocks.join('\n\n')}\n\nheat map: hour of day (${timezone}); █ mostly available … · never, blank no data\n`);
+  });
 }
 
 function renderKey(key: KeyStats, timezone: string, colour: boolean): string {

@@ -7,9 +7,7 @@ import { interpolate } from './interpolate.js';
 import { formatPath, type Problem } from '../schema/message.js';
 import { configSchema, type Config } from './schema.js';
 import { readYamlFile } from './yaml-file.js';
-
-/** Where the config is looked for when `--config` is not given, in order. */
-export const DEFAULT_CONFIG_PATHS: readonly string[] = ['./config.yaml', '/etc/compshare-watch/config.yaml'];
+import { DEFAULT_CONFIG_PATHS } from './default-paths.js';
 
 export interface LoadOptions {
   /** `--config FILE`; when given, no other place is tried. */

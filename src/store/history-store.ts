@@ -7,7 +7,7 @@ import { EventRepository, type NewEvent } from './events.js';
 import { OutboxRepository } from './outbox.js';
 import { PolicyActionRepository } from './policy-actions.js';
 import { StatsRepository } from './stats.js';
-import { pruneOlderThan } from './retention.js';
+import { pruner, type Pruner } from './retention.js';
 
 /** Called inside the transaction that adds an event, so what it writes commits or rolls back with it. */
 export type EventHook = (event: NewEvent & { seq: number }) => void;
@@ -26,6 +26,11 @@ export class HistoryStore {
   readonly stats: StatsRepository;
   readonly #db: Db;
   readonly #eventHooks = new Set<EventHook>();
+  readonly #prune: Pruner;
+  /** Runs its argument in a transaction, or in a savepoint inside one; made once, not per call. */
+  readonly #inTransaction: <T>(work: () => T) => T;
+  /** What the innermost open transaction runs once everything around it commits; null outside a transaction. */
+  #onCommit: Array<() => void> | null = null;
 
   private constructor(
     db: Db,
@@ -33,13 +38,15 @@ export class HistoryStore {
     readonly path: string,
   ) {
     this.#db = db;
-    this.watchState = new WatchStateRepository(db);
+    this.#inTransaction = db.transaction((work: () => unknown) => work()) as <T>(work: () => T) => T;
+    this.watchState = new WatchStateRepository(db, (work) => this.#afterCommit(work));
     this.polls = new PollRepository(db);
     this.transitions = new TransitionRepository(db);
     this.events = new EventRepository(db);
     this.outbox = new OutboxRepository(db);
     this.policyActions = new PolicyActionRepository(db, (work) => this.transaction(work));
     this.stats = new StatsRepository(db);
+    this.#prune = pruner(db);
   }
 
   /** Opens (creating and migrating it if needed) the database at `path`. */
@@ -54,13 +61,29 @@ export class HistoryStore {
    */
   transaction<T>(work: () => T): T {
     if (!this.#db.open) throw new StoreClosedError();
+    const outer = this.#onCommit;
+    const onCommit: Array<() => void> = [];
+    this.#onCommit = onCommit;
+    let result: T;
     try {
-      return this.#db.transaction(work)();
+      result = this.#inTransaction(work);
     } catch (error) {
       const code = storageFailureCode(error);
       if (code === null || error instanceof StoreWriteError) throw error;
       throw new StoreWriteError(code, (error as Error).message);
+    } finally {
+      this.#onCommit = outer;
     }
+    // A nested transaction's work commits with the outer one, or not at all.
+    if (outer) outer.push(...onCommit);
+    else for (const committed of onCommit) committed();
+    return result;
+  }
+
+  /** Runs `work` once the current transaction commits (dropped if it rolls back); outside one, at once. */
+  #afterCommit(work: () => void): void {
+    if (this.#onCommit) this.#onCommit.push(work);
+    else work();
   }
 
   /** Calls `hook` for every event added from now on; the returned function stops that. */
@@ -87,7 +110,7 @@ export class HistoryStore {
   }
 
   prune(retentionDays: number, now: number): Record<string, number> {
-    return this.transaction(() => pruneOlderThan(this.#db, retentionDays, now));
+    return this.transaction(() => this.#prune(retentionDays, now));
   }
 
   close(): void {

@@ -4,8 +4,10 @@ import { hourOf } from './polls.js';
 export const MS_PER_DAY = 86_400_000;
 
 /** Deletes everything older than the retention period; returns rows removed per table. Run it in a transaction. */
-export function pruneOlderThan(db: Db, retentionDays: number, now: number): Record<string, number> {
-  const cutoff = now - retentionDays * MS_PER_DAY;
+export type Pruner = (retentionDays: number, now: number) => Record<string, number>;
+
+/** The statements of a prune, prepared once per database. */
+export function pruner(db: Db): Pruner {
   const statements = {
     polls: db.prepare('DELETE FROM polls WHERE at < ?'),
     // Each key's newest transition stays, however old: it says what state the key is in, which stats need.
@@ -17,10 +19,13 @@ export function pruneOlderThan(db: Db, retentionDays: number, now: number): Reco
     hourly_watch: db.prepare('DELETE FROM hourly_watch WHERE hour < ?'),
     hourly_spec: db.prepare('DELETE FROM hourly_spec WHERE hour < ?'),
   };
-  const removed: Record<string, number> = {};
-  for (const [table, statement] of Object.entries(statements)) {
-    const bound = table.startsWith('hourly') ? hourOf(cutoff) : cutoff;
-    removed[table] = statement.run(bound).changes;
-  }
-  return removed;
+  return (retentionDays, now) => {
+    const cutoff = now - retentionDays * MS_PER_DAY;
+    const removed: Record<string, number> = {};
+    for (const [table, statement] of Object.entries(statements)) {
+      const bound = table.startsWith('hourly') ? hourOf(cutoff) : cutoff;
+      removed[table] = statement.run(bound).changes;
+    }
+    return removed;
+  };
 }

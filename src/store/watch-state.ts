@@ -37,7 +37,13 @@ export interface StoredKey {
 export interface StoredWatch {
   watchId: number;
   health: WatchHealth;
-  keys: StoredKey[];
+  /** By `keyId`. */
+  keys: ReadonlyMap<string, StoredKey>;
+}
+
+/** A spec key's name: what the detector and the store index keys by, and what logs and events show. */
+export function keyId(key: SpecKey): string {
+  return `${key.gpu}/${key.cpu}/${key.mem}`;
 }
 
 interface WatchRow {
@@ -60,16 +66,29 @@ interface KeyRow {
   streak: number;
 }
 
-/** Per-watch health and per-spec-key detector state: what lets a restart carry on where it stopped. */
+/**
+ * Per-watch health and per-spec-key detector state: what lets a restart carry on where it stopped.
+ *
+ * The writer (the daemon) reads each watch once, on its first poll, and then keeps it in memory, writing every
+ * change through: a poll reads nothing. That is safe because only the daemon writes these rows and one daemon per
+ * database is enforced by its lock, so the database cannot change under the cache while the process lives. The
+ * cache takes a poll's state only once its transaction has committed, so a poll that rolls back (an event hook
+ * threw, the disk is full) leaves the next one to start from what is stored.
+ */
 export class WatchStateRepository {
   private readonly insertWatch;
   private readonly selectWatch;
   private readonly selectKeys;
   private readonly updateWatch;
   private readonly upsertKey;
+  readonly #cache = new Map<string, StoredWatch>();
 
-  constructor(db: Db) {
-    this.insertWatch = db.prepare('INSERT INTO watches (name) VALUES (?) ON CONFLICT (name) DO NOTHING');
+  constructor(
+    db: Db,
+    /** Runs a function once the current transaction has committed, never if it rolls back. */
+    private readonly afterCommit: (work: () => void) => void,
+  ) {
+    this.insertWatch = db.prepare<[string], { id: number }>('INSERT INTO watches (name) VALUES (?) RETURNING id');
     this.selectWatch = db.prepare<[string], WatchRow>('SELECT * FROM watches WHERE name = ?');
     this.selectKeys = db.prepare<[number], KeyRow>('SELECT * FROM spec_keys WHERE watch_id = ?');
     this.updateWatch = db.prepare(
@@ -85,20 +104,24 @@ export class WatchStateRepository {
     );
   }
 
-  /** The stored state of a watch, or undefined for one never polled; reading writes nothing. */
+  /**
+   * The stored state of a watch as the database has it now, or undefined for one never polled; reading writes
+   * nothing. For readers such as the CLI; the writer uses current().
+   */
   find(name: string): StoredWatch | undefined {
     const row = this.selectWatch.get(name);
     if (!row) return undefined;
-    const keys = this.selectKeys.all(row.id).map((keyRow): StoredKey => ({
-      key: { gpu: keyRow.gpu, cpu: keyRow.cpu, mem: keyRow.mem },
-      state: {
+    const keys = new Map<string, StoredKey>();
+    for (const keyRow of this.selectKeys.all(row.id)) {
+      const key = { gpu: keyRow.gpu, cpu: keyRow.cpu, mem: keyRow.mem };
+      const state: KeyState = {
         state: keyRow.state,
         since: keyRow.since,
         streakReading: keyRow.streak_reading === null ? null : keyRow.streak_reading === 1,
         streak: keyRow.streak,
-      },
-      specKeyId: keyRow.id,
-    }));
+      };
+      keys.set(keyId(key), { key, state, specKeyId: keyRow.id });
+    }
     return {
       watchId: row.id,
       health: {
@@ -112,19 +135,50 @@ export class WatchStateRepository {
     };
   }
 
-  /** The id of a watch's row, creating the row on its first write. */
-  ensure(name: string): number {
-    this.insertWatch.run(name);
-    return this.selectWatch.get(name)!.id;
+  /** The writer's view of a watch: read from the database on first use, from memory after that. */
+  current(name: string): StoredWatch | undefined {
+    const cached = this.#cache.get(name);
+    if (cached) return cached;
+    const stored = this.find(name);
+    if (stored) this.#cache.set(name, stored);
+    return stored;
   }
 
-  saveHealth(watchId: number, health: WatchHealth): void {
-    this.updateWatch.run({ watchId, ...health, blind: health.blind ? 1 : 0 });
+  /**
+   * Writes a watch's new health and its changed keys (creating the watch's row on its first write) and returns the
+   * state as it stands after them, which current() returns from the commit on. Run it in a transaction.
+   */
+  save(name: string, health: WatchHealth, changedKeys: ReadonlyMap<string, { key: SpecKey; state: KeyState }>): StoredWatch {
+    const before = this.current(name);
+    const watchId = before?.watchId ?? this.insertWatch.get(name)!.id;
+    if (!before || !sameHealth(before.health, health)) {
+      this.updateWatch.run({ watchId, ...health, blind: health.blind ? 1 : 0 });
+    }
+    let keys = before?.keys ?? new Map<string, StoredKey>();
+    if (changedKeys.size > 0) {
+      // A copy: the cached state stays as it was until the commit, whatever happens to this transaction.
+      const changed = new Map(keys);
+      for (const [id, { key, state }] of changedKeys) changed.set(id, { key, state, specKeyId: this.saveKey(watchId, key, state) });
+      keys = changed;
+    }
+    const after: StoredWatch = { watchId, health, keys };
+    this.afterCommit(() => this.#cache.set(name, after));
+    return after;
   }
 
   /** Writes a key's state and returns its id. */
-  saveKey(watchId: number, key: SpecKey, state: KeyState): number {
+  private saveKey(watchId: number, key: SpecKey, state: KeyState): number {
     const streakReading = state.streakReading === null ? null : state.streakReading ? 1 : 0;
     return this.upsertKey.get({ watchId, ...key, state: state.state, since: state.since, streakReading, streak: state.streak })!.id;
   }
+}
+
+function sameHealth(a: WatchHealth, b: WatchHealth): boolean {
+  return (
+    a.baselineAt === b.baselineAt &&
+    a.lastOkAt === b.lastOkAt &&
+    a.failingSince === b.failingSince &&
+    a.lastError === b.lastError &&
+    a.blind === b.blind
+  );
 }

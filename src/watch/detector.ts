@@ -3,10 +3,10 @@
  * transitions and events to record. Time comes in as `now`; nothing here reads a clock or touches storage.
  */
 
-import type { Availability, KeyState, SpecKey, WatchHealth } from '../store/watch-state.js';
+import { keyId, type Availability, type KeyState, type SpecKey, type WatchHealth } from '../store/watch-state.js';
 
-// The state the detector works on is what the store keeps, so the two share these shapes.
-export type { Availability, KeyState, SpecKey, WatchHealth };
+// The state the detector works on is what the store keeps, so the two share these shapes and key names.
+export { keyId, type Availability, type KeyState, type SpecKey, type WatchHealth };
 
 /** The health of a watch that has never been polled. */
 export const UNPOLLED: WatchHealth = { baselineAt: null, lastOkAt: null, failingSince: null, lastError: null, blind: false };
@@ -51,10 +51,6 @@ export interface Detection {
   readings: Array<{ key: SpecKey; available: boolean }>;
   transitions: Transition[];
   events: DetectorEvent[];
-}
-
-export function keyId(key: SpecKey): string {
-  return `${key.gpu}/${key.cpu}/${key.mem}`;
 }
 
 export function detect(

@@ -70,6 +70,29 @@ it('storage: 10-second polling of 10 spec keys', () => {
   });
 });
 
+it('recordPoll: microseconds per poll of a 10-key watch', () => {
+  const store = HistoryStore.open(join(tempDir(), 'steady.db'));
+  /** µs per poll of a fresh watch after a warm-up; key 0 flips every `flipEvery` polls, the others never do. */
+  const timed = (name: string, flipEvery: number) => {
+    const watch = { name, zone: 'cn-wlcb-01', gpuType: '4090' };
+    const poll = (i: number) => {
+      const flipped = Math.floor(i / flipEvery) % 2 === 1;
+      const rows = keys.map((key, index) => ({ ...key, resourceEnough: index === 0 ? flipped : index % 2 === 0 }));
+      recordPoll(store, watch, { at: Date.UTC(2026, 10, 1) + i * 10_000, latencyMs: 40, outcome: { ok: true, rows } }, settings);
+    };
+    for (let i = 0; i < 1_000; i++) poll(i);
+    const polls = 20_000;
+    const started = performance.now();
+    for (let i = 1_000; i < 1_000 + polls; i++) poll(i);
+    return Number((((performance.now() - started) * 1000) / polls).toFixed(1));
+  };
+  // Most polls change nothing; a flip every 100 polls (a sold-out flip takes two) is already a busy key.
+  const unchangedPollMicroseconds = timed('bench-steady', Number.MAX_SAFE_INTEGER);
+  const flipEvery100PollsMicroseconds = timed('bench-flips', 100);
+  store.close();
+  report('record-poll-10-keys', { unchangedPollMicroseconds, flipEvery100PollsMicroseconds });
+});
+
 it('stats over 30 days of synthetic history', async () => {
   const dir = tempDir();
   const path = join(dir, 'month.db');

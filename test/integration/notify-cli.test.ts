@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { notifyCommand } from '../../src/cli/notify.js';
+import { notifyCommand } from '../../src/cli/commands/notify.js';
 import { UsageError } from '../../src/cli/usage-error.js';
 import { closedPort, startHttpReceiver, type HttpReceiver } from '../helpers/http-receiver.js';
 import { useTempDir } from '../helpers/temp-dir.js';

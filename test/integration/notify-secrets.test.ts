@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { notifyCommand } from '../../src/cli/notify.js';
+import { notifyCommand } from '../../src/cli/commands/notify.js';
 import { loadConfigFile } from '../../src/config/load.js';
 import { Notifier } from '../../src/notify/notifier.js';
 import { HistoryStore } from '../../src/store/history-store.js';

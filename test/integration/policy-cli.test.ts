@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { policyCommand } from '../../src/cli/policy.js';
+import { policyCommand } from '../../src/cli/commands/policy.js';
 import { UsageError } from '../../src/cli/usage-error.js';
 import { HistoryStore } from '../../src/store/history-store.js';
 import { CLI_PATH, runCli, writeSimConfig } from '../helpers/cli.js';

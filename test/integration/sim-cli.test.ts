@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { simCommand } from '../../src/cli/sim.js';
+import { simCommand } from '../../src/cli/commands/sim.js';
 import { UsageError } from '../../src/cli/usage-error.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';

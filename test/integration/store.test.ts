@@ -100,6 +100,66 @@ describe('HistoryStore and a poll\'s unit of work', () => {
     store.close();
   });
 
+  it('starts the poll after a rolled-back one from the stored state, as if the failed poll never happened', () => {
+    const store = HistoryStore.open(join(tempDir(), 'history.db'));
+    recordPoll(store, watch, { at: 1_000, latencyMs: 5, outcome: rows(false) }, settings);
+    let failNext = true;
+    store.onEvent(() => {
+      if (failNext) throw new Error('outbox full');
+    });
+    expect(() => recordPoll(store, watch, { at: 2_000, latencyMs: 5, outcome: rows(true) }, settings)).toThrow('outbox full');
+    failNext = false;
+    const detection = recordPoll(store, watch, { at: 3_000, latencyMs: 5, outcome: rows(true) }, settings);
+    expect(detection.transitions).toMatchObject([{ from: 'soldout', to: 'available', previousSince: 1_000 }]);
+    expect(store.transitions.list(0).map((t) => [t.from, t.to, t.at])).toEqual([
+      ['soldout', 'available', 3_000],
+      [null, 'soldout', 1_000],
+    ]);
+    expect(store.events.list(0).map((e) => [e.type, e.createdAt])).toEqual([['capacity.available', 3_000]]);
+    store.close();
+  });
+
+  it('makes a watch whose first poll rolled back start from no state: the next poll is its baseline', () => {
+    const store = HistoryStore.open(join(tempDir(), 'history.db'));
+    const unsubscribe = store.onEvent(() => {
+      throw new Error('outbox full');
+    });
+    expect(() => recordPoll(store, watch, { at: 1_000, latencyMs: 5, outcome: rows(true) }, settings)).toThrow('outbox full');
+    unsubscribe();
+    recordPoll(store, watch, { at: 2_000, latencyMs: 5, outcome: rows(true) }, settings);
+    expect(store.transitions.list(0).map((t) => [t.from, t.to, t.at])).toEqual([[null, 'available', 2_000]]);
+    expect(store.watchState.find(watch.name)?.health.baselineAt).toBe(2_000);
+    store.close();
+  });
+
+  it('forgets a poll recorded inside an outer transaction that rolled back', () => {
+    const store = HistoryStore.open(join(tempDir(), 'history.db'));
+    recordPoll(store, watch, { at: 1_000, latencyMs: 5, outcome: rows(false) }, settings);
+    expect(() =>
+      store.transaction(() => {
+        recordPoll(store, watch, { at: 2_000, latencyMs: 5, outcome: rows(true) }, settings);
+        throw new Error('caller gave up');
+      }),
+    ).toThrow('caller gave up');
+    const detection = recordPoll(store, watch, { at: 3_000, latencyMs: 5, outcome: rows(true) }, settings);
+    expect(detection.transitions).toMatchObject([{ from: 'soldout', to: 'available', at: 3_000 }]);
+    store.close();
+  });
+
+  it('carries a half-confirmed flip across a restart: a new store on the file continues from the stored streak', () => {
+    const path = join(tempDir(), 'history.db');
+    const first = HistoryStore.open(path);
+    recordPoll(first, watch, { at: 1_000, latencyMs: 5, outcome: rows(true) }, settings);
+    // confirmDown is 2: one sold-out reading is stored as a streak, not a flip.
+    expect(recordPoll(first, watch, { at: 2_000, latencyMs: 5, outcome: rows(false) }, settings).transitions).toEqual([]);
+    first.close();
+    const second = HistoryStore.open(path);
+    const detection = recordPoll(second, watch, { at: 3_000, latencyMs: 5, outcome: rows(false) }, settings);
+    expect(detection.transitions).toMatchObject([{ from: 'available', to: 'soldout', at: 3_000, previousSince: 1_000 }]);
+    expect(second.watchState.find(watch.name)?.health.lastOkAt).toBe(3_000);
+    second.close();
+  });
+
   it('records a failed poll with its kind and request id but never the state', () => {
     const path = join(tempDir(), 'history.db');
     const store = HistoryStore.open(path);
@@ -108,7 +168,7 @@ describe('HistoryStore and a poll\'s unit of work', () => {
     recordPoll(store, watch, { at: 2_000, latencyMs: 9, outcome: failure, requestUuid: 'req-1' }, settings);
     const poll = queryDb(path, 'SELECT error_kind, request_uuid FROM polls WHERE error_kind IS NOT NULL');
     expect(poll).toEqual([{ error_kind: 'retcode', request_uuid: 'req-1' }]);
-    expect(store.watchState.find(watch.name)?.keys.map((entry) => entry.state.state)).toEqual(['available']);
+    expect([...(store.watchState.find(watch.name)?.keys.values() ?? [])].map((entry) => entry.state.state)).toEqual(['available']);
     store.close();
   });
 

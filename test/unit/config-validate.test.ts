@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { configCommand } from '../../src/cli/config.js';
+import { configCommand } from '../../src/cli/commands/config.js';
 import { ConfigError } from '../../src/config/errors.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/config/${name}`, import.meta.url));

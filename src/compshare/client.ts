@@ -158,19 +158,14 @@ export class CompshareClient {
     const signed = this.#sign(flattenParams({ Region: this.region, ProjectId: projectId, ...params, Action: action }));
     let lastError: CompshareError | undefined;
     for (let attempt = 1; ; attempt++) {
-      // A connection first, then the rate slot: the request goes out the moment its slot comes, so the gateway sees
-      // the rate the limiter grants, not a bunch released together when connections free up.
-      const release = await this.connections.acquire(this.#closing.signal);
-      if (release) await this.limiter.acquire(this.#closing.signal);
+      await this.limiter.acquire(this.#closing.signal);
       const grantedAtMs = this.clock.monotonic();
-      // close() may have come while this call waited for its connection, its slot or its backoff.
-      if (!release || this.#closing.signal.aborted) {
-        release?.();
-        throw lastError ?? new ClientClosedError(action);
-      }
+      // close() may have come while this call waited for its slot, its connection or its backoff.
+      const release = this.#closing.signal.aborted ? undefined : await this.connections.acquire(this.#closing.signal);
+      if (!release) throw lastError ?? new ClientClosedError(action);
       try {
         const info = { action, attempt, maxAttempts: this.retry.maxAttempts, timeoutMs: this.timeoutMs };
-        return await this.send(action, signed, info).finally(() => release(grantedAtMs));
+        return await this.send(action, signed, info).finally(release);
       } catch (error) {
         if (!(error instanceof CompshareError)) throw error;
         if (isRateLimited(error)) {

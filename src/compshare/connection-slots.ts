@@ -54,7 +54,7 @@ export class ConnectionSlots {
    * Waits, in order, for a free slot. Resolves to the function that gives it back (and records how long it was
    * held), or to undefined at once if `signal` aborts first.
    */
-  acquire(signal: AbortSignal): Promise<((sentAtMs?: number) => void) | undefined> {
+  acquire(signal: AbortSignal): Promise<(() => void) | undefined> {
     if (signal.aborted) return Promise.resolve(undefined);
     if (this.waiting.length === 0 && this.held < this.capacity) return Promise.resolve(this.take());
     return new Promise((resolve) => {
@@ -71,16 +71,15 @@ export class ConnectionSlots {
     });
   }
 
-  /** The release takes when the request went out, if later than the slot was taken (it waited for its rate slot). */
-  private take(): (sentAtMs?: number) => void {
+  private take(): () => void {
     this.held++;
     const since = this.monotonic();
     let released = false;
-    return (sentAtMs = since) => {
+    return () => {
       if (released) return;
       released = true;
       this.held--;
-      this.latencyMs += LATENCY_WEIGHT * (this.monotonic() - sentAtMs - this.latencyMs);
+      this.latencyMs += LATENCY_WEIGHT * (this.monotonic() - since - this.latencyMs);
       // A longer latency may have raised the capacity: admit as many as it now allows.
       while (this.waiting.length > 0 && this.held < this.capacity) this.waiting.shift()!();
     };

@@ -6,29 +6,20 @@ import { sleep as timerSleep, systemClock, type Sleep } from '../util/clock.js';
  */
 export const TIMER_GRANULARITY_MS = 1;
 
-/**
- * A window is this much longer than the second it stands for: a request reaches the gateway a little after its
- * grant, by a varying amount, and without the margin the end of one full window and the start of the next could
- * arrive inside one second there.
- */
-export const WINDOW_MARGIN_MS = 100;
-
 interface Waiter {
   grant(): void;
 }
 
 /**
- * At most `rate` requests in any window of one second (for a rate below one, one request per 1/rate seconds), each
- * window WINDOW_MARGIN_MS longer for safety, granted in the order they asked: exactly what the gateway's 153 "rate limited" punishes, and no stricter, so a
- * tick's first `rate` polls go out at once instead of 1/rate apart. Callers wait in one queue and each grant is
- * decided when it comes due, so a lower rate or a hold applies to everyone already waiting, not only to later
- * callers. Grants are timed on the monotonic clock (a wall clock stepped back an hour must not hold every request
- * back for that hour) and recorded when they happen, so a late timer never lets two requests share one place in a
- * window.
+ * Spaces requests 1/rate seconds apart on a timeline of slots, in the order they asked (a request goes out up to
+ * TIMER_GRANULARITY_MS before its slot, or as late as its timer fires). Evenly spaced calls keep any one-second
+ * window at or under the rate, which is what the gateway's 153 "rate limited" punishes. Callers wait in one queue
+ * and each slot is timed when it comes due, so a lower rate or a hold applies to everyone already waiting, not only
+ * to later callers. Slots are on the monotonic clock: a wall clock stepped back an hour must not hold every request
+ * back for that hour.
  */
 export class RateLimiter {
-  /** When the latest grants happened, oldest first; never more than the window holds. */
-  private readonly granted: number[] = [];
+  private lastSlotMs = -Infinity;
   private holdUntilMs = -Infinity;
   private readonly queue: Waiter[] = [];
   private draining = false;
@@ -36,7 +27,7 @@ export class RateLimiter {
   private drainWake: AbortController | undefined;
 
   constructor(
-    /** Asked at every grant: the rate may change between two (see AdaptiveRate). */
+    /** Asked at every slot: the rate may change between two (see AdaptiveRate). */
     private readonly requestsPerSecond: () => number,
     private readonly monotonic: () => number = systemClock.monotonic,
     private readonly sleep: Sleep = timerSleep,
@@ -47,7 +38,7 @@ export class RateLimiter {
     if (signal?.aborted) return Promise.resolve();
     const now = this.monotonic();
     if (this.queue.length === 0 && this.nextSlotMs() < now + TIMER_GRANULARITY_MS) {
-      this.grant(now);
+      this.lastSlotMs = Math.max(this.nextSlotMs(), now);
       return Promise.resolve();
     }
     return new Promise((resolve) => {
@@ -76,27 +67,15 @@ export class RateLimiter {
     this.holdUntilMs = Math.max(this.holdUntilMs, this.monotonic() + ms);
   }
 
-  /** The window and how many grants it holds at the current rate: a second and `rate`, or 1/rate and one (plus the margin). */
-  private window(): { ms: number; size: number } {
-    const rate = this.requestsPerSecond();
-    return rate >= 1 ? { ms: 1000 + WINDOW_MARGIN_MS, size: Math.floor(rate) } : { ms: 1000 / rate + WINDOW_MARGIN_MS, size: 1 };
+  private intervalMs(): number {
+    return 1000 / this.requestsPerSecond();
   }
 
-  /** When the next request may go: once the oldest grant the window holds has left it, and after any hold. */
   private nextSlotMs(): number {
-    const { ms, size } = this.window();
-    if (this.granted.length > size) this.granted.splice(0, this.granted.length - size);
-    const free = this.granted.length < size ? -Infinity : this.granted[0]! + ms;
-    return Math.max(free, this.holdUntilMs);
+    return Math.max(this.lastSlotMs + this.intervalMs(), this.holdUntilMs);
   }
 
-  private grant(at: number): void {
-    this.granted.push(at);
-    const { size } = this.window();
-    if (this.granted.length > size) this.granted.shift();
-  }
-
-  /** Grants queued callers one at a time; re-reads the next slot after each sleep, as a hold or a rate may have changed. */
+  /** Grants queued callers one slot at a time; re-reads the slot after each sleep, as a hold or a rate may have changed. */
   private async drain(): Promise<void> {
     this.draining = true;
     while (this.queue.length > 0) {
@@ -107,7 +86,9 @@ export class RateLimiter {
         await this.sleep(slot - now, this.drainWake.signal);
         continue;
       }
-      this.grant(now);
+      // A wake-up late by up to one interval is made up, so late timers do not slow the rate; a longer stall is
+      // not made up in a burst.
+      this.lastSlotMs = Math.max(slot, now - this.intervalMs());
       this.queue.shift()!.grant();
     }
     this.drainWake = undefined;

@@ -73,8 +73,12 @@ export interface ApiResponse {
 }
 
 export interface CallOptions {
-  /** GetProjectList itself must not ask for a project id. */
-  withProject?: boolean;
+  /**
+   * Which project id the call carries: `true` (default) the configured or discovered one; `'if-configured'` only
+   * a configured one, for an action that does not need it (the default project is the gateway's default), so it
+   * costs no GetProjectList; `false` none (GetProjectList itself).
+   */
+  withProject?: boolean | 'if-configured';
 }
 
 const REQUEST_UUID_HEADER = 'x-ucloud-request-uuid';
@@ -110,6 +114,7 @@ export class CompshareClient {
   /** Holds the private key in its closure: a #private field, so inspecting or serializing the client cannot show it. */
   readonly #sign: (flat: Record<string, string>) => Record<string, string>;
   private projectIdPromise: Promise<string> | undefined;
+  private readonly configuredProjectId: Promise<string> | undefined;
 
   constructor(options: ClientOptions) {
     const url = new URL(options.baseUrl);
@@ -140,7 +145,7 @@ export class CompshareClient {
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
     const { publicKey, privateKey } = options;
     this.#sign = (flat) => signParams(flat, publicKey, privateKey);
-    if (options.projectId) this.projectIdPromise = Promise.resolve(options.projectId);
+    if (options.projectId) this.projectIdPromise = this.configuredProjectId = Promise.resolve(options.projectId);
   }
 
   /** The rate the client allows itself now: `maxRequestsPerSecond`, or less for a while after throttling. */
@@ -154,7 +159,7 @@ export class CompshareClient {
    */
   async call(action: string, params: Params, callOptions: CallOptions = {}): Promise<ApiResponse> {
     if (this.#closing.signal.aborted) throw new ClientClosedError(action);
-    const projectId = callOptions.withProject === false ? undefined : await this.projectId();
+    const projectId = await this.projectIdFor(callOptions.withProject ?? true);
     const signed = this.#sign(flattenParams({ Region: this.region, ProjectId: projectId, ...params, Action: action }));
     let lastError: CompshareError | undefined;
     for (let attempt = 1; ; attempt++) {
@@ -177,6 +182,11 @@ export class CompshareClient {
         await this.sleep(retryDelayMs(this.retry, attempt - 1, error, this.random), this.#closing.signal);
       }
     }
+  }
+
+  private projectIdFor(withProject: boolean | 'if-configured'): Promise<string | undefined> | undefined {
+    if (withProject === 'if-configured') return this.configuredProjectId;
+    return withProject ? this.projectId() : undefined;
   }
 
   /** The configured project, or the account's default one, asked for once and then cached. */

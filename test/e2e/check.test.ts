@@ -61,7 +61,7 @@ describe('compshare-watch check', () => {
     expect(result.code).toBe(1);
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/GetProjectList failed: RetCode 171: .*check the key pair.*\(request [0-9a-f-]{36}\)/);
+    expect(lines[0]).toMatch(/CheckCompShareResourceCapacity failed: RetCode 171: .*check the key pair.*\(request [0-9a-f-]{36}\)/);
     expect(result.stderr).not.toContain('wrong-secret');
     // Only the error: no empty table, no "no rows returned".
     expect(result.stdout).toBe('');

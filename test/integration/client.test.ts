@@ -53,21 +53,29 @@ function virtualClockClient(overrides: Partial<ClientOptions> = {}): { client: C
 }
 
 describe('Compshare client against the simulator', () => {
-  it('checks capacity with typed rows, discovering the default project once', async () => {
+  it('checks capacity with typed rows, without looking up a project (capacity is not a project\'s)', async () => {
     await put4090Rows(sim, [
       [1, 16, 64, true],
       [2, 32, 128, false],
     ]);
     const first = await checkResourceCapacity(client, capacityRequest);
-    await checkResourceCapacity(client, capacityRequest);
     expect(first.rows).toEqual([
       { gpu: 1, cpu: 16, mem: 64, resourceEnough: true },
       { gpu: 2, cpu: 32, mem: 128, resourceEnough: false },
     ]);
     expect(first.requestUuid).toMatch(/[0-9a-f-]{36}/);
     const log = await sim.requests();
-    expect(log.map((entry) => entry.action)).toEqual(['GetProjectList', 'CheckCompShareResourceCapacity', 'CheckCompShareResourceCapacity']);
-    expect(log[1]!.params).toMatchObject({ ProjectId: 'org-sim', 'Disks.0.IsBoot': 'true', 'Disks.0.Size': '60', GpuType: '4090' });
+    expect(log.map((entry) => entry.action)).toEqual(['CheckCompShareResourceCapacity']);
+    expect(log[0]!.params).toMatchObject({ 'Disks.0.IsBoot': 'true', 'Disks.0.Size': '60', GpuType: '4090' });
+    expect(log[0]!.params).not.toHaveProperty('ProjectId');
+  });
+
+  it('discovers the default project once for the actions that need one', async () => {
+    await listAllInstances(client);
+    await listAllInstances(client);
+    const log = await sim.requests();
+    expect(log.map((entry) => entry.action)).toEqual(['GetProjectList', 'DescribeCompShareInstance', 'DescribeCompShareInstance']);
+    expect(log[1]!.params).toMatchObject({ ProjectId: 'org-sim' });
   });
 
   it('uses the configured project id without asking for one', async () => {

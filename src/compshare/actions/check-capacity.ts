@@ -55,7 +55,8 @@ export async function checkResourceCapacity(
     CompShareImageId: request.imageId,
     ChargeType: request.chargeType,
     Disks: diskParams(request.disks),
-  });
+    // Capacity is the zone's, not a project's: the contract lists no ProjectId, so none is looked up for it.
+  }, { withProject: 'if-configured' });
   const { Specs } = parseResponse(action, responseSchema, response);
   const rows = Specs.map((row) => ({ gpu: row.Gpu, cpu: row.Cpu, mem: row.Mem, resourceEnough: row.ResourceEnough }));
   return { rows: withoutDuplicates(action, rows, response.requestUuid), requestUuid: response.requestUuid };

@@ -97,6 +97,8 @@ export class Dispatcher {
       this.outbox.markFailed(ids, `notifier "${name}" is no longer configured`);
       return 'failed';
     }
+    // A new message's id: its channel and oldest event (a row is in one message per channel, so no two messages of a
+    // channel share it), namespaced by the database's random install id so that two databases never collide.
     const deliveryId = batch[0]!.deliveryId ?? deliveryIdOf(this.outbox.installId, name, batch[0]!.event.seq);
     // Stored before the send: a crash or a lost answer retries this very message, id and all.
     this.outbox.assignDelivery(ids, deliveryId);
@@ -152,10 +154,7 @@ function batchesOf(due: readonly OutboxItem[], backingOff: ReadonlyMap<string, n
   return [...batches.values()].filter((batch) => batch[0]!.event.seq < (backingOff.get(batch[0]!.channel) ?? Infinity));
 }
 
-/**
- * A new message's id: its channel and oldest event (a row is in one message per channel, so no two messages of a
- * channel share it), namespaced by the database's random install id so that two databases never collide.
- */
-function deliveryIdOf(installId: string, channel: string, firstSeq: number): string {
-  return createHash('sha256').update(`${installId}\n${channel}\n${firstSeq}`).digest('hex').slice(0, 32);
+/** A delivery id: the same parts always give the same id (a redelivery is recognised), other parts another. */
+export function deliveryIdOf(...parts: ReadonlyArray<string | number>): string {
+  return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32);
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { NotifySettings as Config } from './settings.js';
 import type { HistoryStore } from '../store/history-store.js';
 import type { NewEvent } from '../store/events.js';
@@ -7,7 +6,7 @@ import type { Clock } from '../util/clock.js';
 import type { Logger } from '../log.js';
 import type { ChannelInstance } from './channel.js';
 import { createChannel } from './channels/index.js';
-import { DEFAULT_DISPATCH_TIMING, Dispatcher, MAX_ERROR_CHARS } from './dispatcher.js';
+import { DEFAULT_DISPATCH_TIMING, Dispatcher, MAX_ERROR_CHARS, deliveryIdOf } from './dispatcher.js';
 import { printable } from '../util/printable.js';
 import { enqueueEvent } from './enqueue.js';
 import { renderMessage, type RenderableEvent } from './render.js';
@@ -55,7 +54,7 @@ export class Notifier {
     await Promise.all(this.config.notify.map(async (name) => {
       const channel = this.channels.get(name);
       if (!channel) return;
-      const deliveryId = createHash('sha256').update(`${name}\n${event.id}`).digest('hex').slice(0, 32);
+      const deliveryId = deliveryIdOf(name, event.id);
       try {
         await channel.send({ message, deliveryId });
         this.log.info({ channel: name, events: [event.id] }, 'notification sent');

@@ -114,39 +114,30 @@ function groupEvents(events: ReadonlyArray<RenderableEvent>): Group[] {
   return groups;
 }
 
+/** Renders one event's payload, or says (undefined) that the payload is not what its type promises. */
+type SingleRenderer = (payload: Record<string, unknown>, context: Context) => Part | undefined;
+
+function parsedWith<S extends z.ZodType>(schema: S, render: (payload: z.output<S>, context: Context) => Part): SingleRenderer {
+  return (payload, context) => {
+    const parsed = schema.safeParse(payload);
+    return parsed.success ? render(parsed.data, context) : undefined;
+  };
+}
+
+/** Every event type with a message of its own, other than capacity flips (grouped) and the test message. */
+const SINGLE_RENDERERS = new Map<string, SingleRenderer>([
+  ['watch.blind', parsedWith(blindPayload, renderBlind)],
+  ['watch.recovered', parsedWith(recoveredPayload, renderRecovered)],
+  ['policy.failed', parsedWith(policyFailedPayload, renderPolicyFailed)],
+  ['storage.failing', parsedWith(storageFailingPayload, renderStorageFailing)],
+  ['storage.recovered', parsedWith(storageRecoveredPayload, renderStorageRecovered)],
+]);
+
 function renderGroup(group: Group, context: Context): Part {
   if (group.kind === 'capacity') return renderCapacity(group.type, group.payloads, context);
   const { event } = group;
-  switch (event.type) {
-    case 'watch.blind': {
-      const parsed = blindPayload.safeParse(event.payload);
-      if (parsed.success) return renderBlind(parsed.data, context);
-      break;
-    }
-    case 'watch.recovered': {
-      const parsed = recoveredPayload.safeParse(event.payload);
-      if (parsed.success) return renderRecovered(parsed.data, context);
-      break;
-    }
-    case 'policy.failed': {
-      const parsed = policyFailedPayload.safeParse(event.payload);
-      if (parsed.success) return renderPolicyFailed(parsed.data, context);
-      break;
-    }
-    case 'storage.failing': {
-      const parsed = storageFailingPayload.safeParse(event.payload);
-      if (parsed.success) return renderStorageFailing(parsed.data, context);
-      break;
-    }
-    case 'storage.recovered': {
-      const parsed = storageRecoveredPayload.safeParse(event.payload);
-      if (parsed.success) return renderStorageRecovered(parsed.data, context);
-      break;
-    }
-    case TEST_EVENT_TYPE:
-      return renderTest(event, context);
-  }
-  return renderGeneric(event, context);
+  if (event.type === TEST_EVENT_TYPE) return renderTest(event, context);
+  return SINGLE_RENDERERS.get(event.type)?.(event.payload, context) ?? renderGeneric(event, context);
 }
 
 function renderCapacity(type: CapacityType, payloads: [CapacityPayload, ...CapacityPayload[]], context: Context): Part {

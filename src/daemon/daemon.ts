@@ -22,9 +22,8 @@ export const SHUTDOWN_GRACE_MS = 5_000;
 /**
  * The long-running process: one job per shared poll (watches of one request shape and schedule) plus housekeeping.
  * Starts in order (lock, storage, notifier, client, jobs) and stops jobs, drains the notifier, then closes storage,
- * the client and the lock. Storage closes
- * before the client so that a run abandoned at shutdown, whose call the client's close cuts off, finds the store
- * closed and records nothing rather than a failure the shutdown itself caused.
+ * the client and the lock. Storage closes before the client so that a run abandoned at shutdown, whose call the
+ * client's close cuts off, finds the store closed and records nothing rather than a failure the shutdown caused.
  */
 export class Daemon {
   private lock: DaemonLock | undefined;

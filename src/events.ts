@@ -58,6 +58,48 @@ const storageRecoveredPayload = z.object({
   at: z.number(),
 });
 
+/** What a provision event says about the instance it made, or tried or (in a dry run) would have made. */
+const provisionFields = {
+  ...watchFields,
+  provisioner: z.string(),
+  /** The unique name the instance got, or would have got: how it is found in the console and the listing. */
+  name: z.string(),
+  gpu: z.number(),
+  cpu: z.number(),
+  mem: z.number(),
+  chargeType: z.string(),
+  /** CNY per hour, as GetCompShareInstancePrice quoted it; null when it was not known. */
+  hourlyPrice: z.number().nullable(),
+  /** Nothing was created: every message about it must say so. */
+  dryRun: z.boolean(),
+};
+
+/** An instance was created (or a dry run would have created one) and, when its provisioner has one, got its stop. */
+const provisionCreatedPayload = z.object({
+  ...provisionFields,
+  /** The UHostId; null in a dry run. */
+  instance: z.string().nullable(),
+  stopPolicy: z.string().nullable(),
+  /** Unix seconds: the scheduled stop set (or, in a dry run, that would be set); null when none. */
+  stopTime: z.number().nullable(),
+  requestUuid: z.string().nullable(),
+});
+
+/** Why an attempt failed, as the ledger records it. */
+export const PROVISION_FAILURES = ['lost-race', 'paused', 'refused', 'not-created', 'stop-not-set', 'blocked'] as const;
+
+/** An attempt to create failed, or its instance could not get its stop: `reason` says it in words. */
+const provisionFailedPayload = z.object({
+  ...provisionFields,
+  failure: z.enum(PROVISION_FAILURES),
+  reason: z.string(),
+  /** The API's RetCode when it answered with one. */
+  retCode: z.int().nullable(),
+  /** Set for `stop-not-set`: the instance that exists without its stop. */
+  instance: z.string().nullable(),
+  requestUuid: z.string().nullable(),
+});
+
 /** Every event type and its payload schema (objects that ignore unknown fields, so readers stay lenient). */
 export const EVENT_PAYLOADS = {
   'capacity.available': capacityPayload,
@@ -68,6 +110,8 @@ export const EVENT_PAYLOADS = {
   'policy.failed': policyFailedPayload,
   'storage.failing': storageFailingPayload,
   'storage.recovered': storageRecoveredPayload,
+  'provision.created': provisionCreatedPayload,
+  'provision.failed': provisionFailedPayload,
 } as const;
 
 export type EventType = keyof typeof EVENT_PAYLOADS;

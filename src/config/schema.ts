@@ -7,23 +7,8 @@ import { quote } from '../schema/message.js';
 import { policyReconcileSchema, stopPoliciesSchema } from './stop-policies.js';
 import { duration, intBetween, section, text, timerMs, timezone } from '../schema/fields.js';
 import { deliverySchema, notifyListSchema, watchNotifyFields } from './notifications.js';
-
-/** Defaults of the `api` section. */
-/**
- * Ceilings of the numbers in the file, far above any real use: a value past them is a typo (or `1e308`) that would
- * otherwise overflow a timer or a date later on.
- */
-export const LIMITS = {
-  maxRequestsPerSecond: { min: 0.01, max: 1000 },
-  /** `api.connections`: sockets to one gateway; past this a typo would exhaust file descriptors. */
-  connections: 256,
-  retentionDays: 36_500,
-  diskSizeGb: 65_536,
-  gpu: 64,
-  cpu: 4096,
-  memGb: 65_536,
-  confirmations: 1000,
-} as const;
+import { provisionersSchema } from './provisioners.js';
+import { CPU_PLATFORM_VALUES, diskListSchema, gpuTypeField, LIMITS } from './watch-fields.js';
 
 export const API_DEFAULTS = {
   baseUrl: 'https://api.compshare.cn',
@@ -53,7 +38,8 @@ export const WATCH_DEFAULTS = {
   jitter: '0s',
 } as const;
 
-export const CPU_PLATFORMS = ['Auto', 'Intel/Auto', 'Amd/Auto'] as const;
+export { LIMITS };
+export const CPU_PLATFORMS = CPU_PLATFORM_VALUES;
 
 /** Watch names end up in state keys, metrics labels and `--watch NAME`, so they stay plain. */
 export const WATCH_NAME_PATTERN = /^[A-Za-z0-9._-]+$/;
@@ -95,14 +81,6 @@ const storageSchema = section({
   retentionDays: intBetween(1, LIMITS.retentionDays).default(STORAGE_DEFAULTS.retentionDays),
 });
 
-const diskSchema = section({
-  isBoot: z.boolean(),
-  /** e.g. CLOUD_SSD */
-  type: text,
-  /** GB */
-  size: intBetween(1, LIMITS.diskSizeGb),
-});
-
 /** Which rows of a capacity answer the user cares about; every field left out matches everything. */
 const matchSchema = section({
   gpu: z.array(intBetween(1, LIMITS.gpu)).min(1).optional(),
@@ -121,19 +99,12 @@ const watchSchema = section({
     }
   }),
   zone: text,
-  // YAML reads `gpuType: 4090` as a number; the API wants the string.
-  gpuType: z.preprocess((value) => (typeof value === 'number' ? String(value) : value), text),
+  gpuType: gpuTypeField,
   machineType: text.default(WATCH_DEFAULTS.machineType),
   minimalCpuPlatform: z.enum(CPU_PLATFORMS).default(WATCH_DEFAULTS.minimalCpuPlatform),
   imageId: text,
   chargeType: z.enum(CHARGE_TYPES),
-  disks: z.array(diskSchema).superRefine((disks, ctx) => {
-    const boot = disks.filter((disk) => disk.isBoot).length;
-    if (boot !== 1) {
-      const message = `exactly one disk must have isBoot: true (found ${boot})`;
-      ctx.addIssue({ code: 'custom', input: disks, message });
-    }
-  }),
+  disks: diskListSchema,
   match: matchSchema.optional(),
   confirmUp: intBetween(1, LIMITS.confirmations).default(WATCH_DEFAULTS.confirmUp),
   confirmDown: intBetween(1, LIMITS.confirmations).default(WATCH_DEFAULTS.confirmDown),
@@ -143,6 +114,8 @@ const watchSchema = section({
   jitter: duration.prefault(WATCH_DEFAULTS.jitter),
   /** The zone the schedule is read in; defaults to the top-level timezone. */
   timezone: timezone.optional(),
+  /** The provisioner (under `provisioners:`) that grabs an instance when a row of this watch becomes available. */
+  provision: text.optional(),
   ...watchNotifyFields,
 });
 
@@ -172,6 +145,8 @@ export const configSchema = section({
   timezone: timezone.default(DEFAULT_TIMEZONE),
   watches: watchesSchema.default(() => []),
   stopPolicies: stopPoliciesSchema.default({}),
+  /** Auto-provisioning: what to create when a watch that names one sees capacity, within money guardrails. */
+  provisioners: provisionersSchema.default({}),
   policyReconcile: policyReconcileSchema,
   /** Channels alerts go out through, by name. */
   notifiers: z.record(z.string(), notifierConfigSchema).default({}),
@@ -197,6 +172,7 @@ export const configSchema = section({
 export type Config = z.output<typeof configSchema>;
 export type WatchConfig = Config['watches'][number];
 export type DiskConfig = WatchConfig['disks'][number];
+export type { ProvisionerConfig, CandidateConfig } from './provisioners.js';
 export type MatchConfig = z.output<typeof matchSchema>;
 export type CpuPlatform = (typeof CPU_PLATFORMS)[number];
 

@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import type { CompshareClient } from '../client.js';
-import type { ChargeType } from './check-capacity.js';
 import { diskParams, type DiskSpec } from './disks.js';
 import { parseResponse } from './wire.js';
+
+/** What Create can bill: the capacity check's charge types plus Year. */
+export const CREATE_CHARGE_TYPES = ['Dynamic', 'Postpay', 'Spot', 'Day', 'Month', 'Year'] as const;
+export type CreateChargeType = (typeof CREATE_CHARGE_TYPES)[number];
 
 export interface CreateInstanceRequest {
   zone: string;
@@ -14,11 +17,14 @@ export interface CreateInstanceRequest {
   imageId: string;
   machineType: string;
   minimalCpuPlatform?: string | undefined;
-  chargeType: ChargeType;
+  /** Always sent: the API's default is Month, a prepaid month. */
+  chargeType: CreateChargeType;
   disks: readonly DiskSpec[];
   /** The caller's unique token: the API has no idempotency key, so a lost answer is found again by name. */
   name: string;
   remark?: string | undefined;
+  /** The login password, sent base64-encoded as the API wants; never logged. */
+  password?: string | undefined;
 }
 
 const responseSchema = z.object({ UHostIds: z.array(z.string().min(1)).min(1) });
@@ -42,6 +48,7 @@ export async function createInstance(
     Disks: diskParams(request.disks),
     Name: request.name,
     Remark: request.remark,
+    Password: request.password === undefined ? undefined : Buffer.from(request.password, 'utf8').toString('base64'),
     Quantity: 1,
   });
   return { instanceIds: parseResponse(action, responseSchema, response).UHostIds, requestUuid: response.requestUuid };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CompshareClient } from '../client.js';
-import type { ChargeType } from './check-capacity.js';
+import type { CreateChargeType } from './create-instance.js';
 import { diskParams, type DiskSpec } from './disks.js';
 import { parseResponse, wireNumber, wireString } from './wire.js';
 
@@ -10,7 +10,7 @@ export interface PriceRequest {
   gpu: number;
   cpu: number;
   memGb: number;
-  chargeType?: ChargeType | undefined;
+  chargeType?: CreateChargeType | undefined;
   disks: readonly DiskSpec[];
   imageId?: string | undefined;
 }

@@ -79,6 +79,11 @@ export interface CallOptions {
    * costs no GetProjectList; `false` none (GetProjectList itself).
    */
   withProject?: boolean | 'if-configured';
+  /**
+   * Goes ahead of calls queued behind the rate limit (see RateLimiter.acquire): for Create, the one call whose delay
+   * loses a race for capacity; there are few of them (a provisioner's guardrails bound them).
+   */
+  urgent?: boolean;
 }
 
 const REQUEST_UUID_HEADER = 'x-ucloud-request-uuid';
@@ -163,7 +168,7 @@ export class CompshareClient {
     const signed = this.#sign(flattenParams({ Region: this.region, ProjectId: projectId, ...params, Action: action }));
     let lastError: CompshareError | undefined;
     for (let attempt = 1; ; attempt++) {
-      await this.limiter.acquire(this.#closing.signal);
+      await this.limiter.acquire(this.#closing.signal, callOptions.urgent);
       const grantedAtMs = this.clock.monotonic();
       // close() may have come while this call waited for its slot, its connection or its backoff.
       const release = this.#closing.signal.aborted ? undefined : await this.connections.acquire(this.#closing.signal);

@@ -33,10 +33,18 @@ export class RateLimiter {
     private readonly sleep: Sleep = timerSleep,
   ) {}
 
-  /** Resolves when the caller may send its request, or as soon as `signal` aborts (the caller then checks why). */
-  acquire(signal?: AbortSignal): Promise<void> {
+  /**
+   * Resolves when the caller may send its request, or as soon as `signal` aborts (the caller then checks why). An
+   * `urgent` request goes at once, ahead of the queue, unless a hold is on: it still takes a slot, so the requests
+   * after it keep their spacing and one second holds at most one request more than the rate.
+   */
+  acquire(signal?: AbortSignal, urgent = false): Promise<void> {
     if (signal?.aborted) return Promise.resolve();
     const now = this.monotonic();
+    if (urgent && this.holdUntilMs <= now) {
+      this.lastSlotMs = Math.max(this.lastSlotMs, now);
+      return Promise.resolve();
+    }
     if (this.queue.length === 0 && this.nextSlotMs() < now + TIMER_GRANULARITY_MS) {
       this.lastSlotMs = Math.max(this.nextSlotMs(), now);
       return Promise.resolve();

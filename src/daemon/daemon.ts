@@ -12,6 +12,8 @@ import { StorageHealth } from '../watch/storage-health.js';
 import { systemClock, type IntervalClock } from '../util/clock.js';
 import type { Logger } from '../log.js';
 import { Notifier } from '../notify/notifier.js';
+import { Provisioning } from '../provision/provisioning.js';
+import { ownedByStopPolicy } from '../provision/owned.js';
 import { acquireLock, type DaemonLock } from './lock.js';
 
 /** Daily at 04:10 local time: a quiet hour for pruning old history. */
@@ -31,6 +33,7 @@ export class Daemon {
   private client: CompshareClient | undefined;
   private scheduler: Scheduler | undefined;
   private notifier: Notifier | undefined;
+  private provisioning: Provisioning | undefined;
 
   constructor(
     private readonly loaded: LoadedConfig,
@@ -54,10 +57,16 @@ export class Daemon {
         minRequestsPerSecond: demand.floorPerSecond,
         onRateChange: (rate) => this.logRate(rate, config.api.maxRequestsPerSecond),
       });
+      // Before the jobs too, so the first poll's flips already reach the ledger.
+      if (Object.keys(config.provisioners).length > 0) {
+        this.provisioning = new Provisioning(config, this.store, this.client, this.clock, this.log);
+        this.provisioning.start();
+      }
       this.scheduler = new Scheduler(this.log);
       this.scheduler.start(this.jobs(this.store, this.client));
       this.prune(this.store);
     } catch (error) {
+      void this.provisioning?.stop();
       void this.notifier?.stop();
       this.store?.close();
       this.lock.release();
@@ -88,6 +97,8 @@ export class Daemon {
   async stop(): Promise<void> {
     const { abandoned } = (await this.scheduler?.stop(SHUTDOWN_GRACE_MS)) ?? { abandoned: 0 };
     if (abandoned > 0) this.log.warn({ abandoned }, 'abandoned polls still under way at shutdown');
+    // A create under way records its answer (its events reach the outbox) before the notifier stops.
+    await this.provisioning?.stop();
     // Alerts not yet sent stay in the outbox for the next start.
     await this.notifier?.stop();
     this.store?.close();
@@ -120,7 +131,9 @@ export class Daemon {
   private policyJobs(store: HistoryStore, client: CompshareClient): JobSpec[] {
     const { stopPolicies, policyReconcile, timezone } = this.loaded.config;
     if (Object.keys(stopPolicies).length === 0) return [];
-    const deps = { client, store, actions: store.policyActions, clock: this.clock, log: this.log };
+    const provisioners = this.provisioning?.provisioners;
+    const owned = () => (provisioners ? ownedByStopPolicy(store, provisioners) : undefined);
+    const deps = { client, store, actions: store.policyActions, clock: this.clock, log: this.log, owned };
     // At start too: an instance left without its stop while the daemon was down should not wait for the next tick.
     const run = () => this.unlessClosed('policy-reconcile', () => reconcilePolicies(deps, stopPolicies));
     return [{ name: 'policy-reconcile', schedule: policyReconcile, timezone, runAtStart: true, run }];

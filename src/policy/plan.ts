@@ -76,12 +76,17 @@ export interface PlanOptions {
   only?: string | undefined;
   /** The stop time this tool last set per instance id (from the action log). */
   ownStops?: ReadonlyMap<string, number>;
+  /**
+   * Instances a provisioner created, by id, with the name of its stop policy: that policy selects them whatever its
+   * `select` says, since the ledger, not a tag or a name pattern, is what makes them its own.
+   */
+  owned?: ReadonlyMap<string, string>;
 }
 
 /** Lists the instances the policies can select and plans each one. Instances no policy selects are not in the plan. */
 export async function buildPlan(client: CompshareClient, policies: PolicyMap, options: PlanOptions): Promise<Plan> {
   const instances: Instance[] = [];
-  for (const filter of listingFilters(scopeOf(policies, options.only))) {
+  for (const filter of listingFilters(scopeOf(policies, options.only), options.owned)) {
     instances.push(...(await listAllInstances(client, filter)));
   }
   return planInstances(policies, instances, options);
@@ -99,7 +104,8 @@ export function planInstances(policies: PolicyMap, instances: readonly Instance[
     // Paging while instances come and go can list one twice.
     if (seen.has(instance.id)) continue;
     seen.add(instance.id);
-    const selecting = named.filter((policy) => selects(policy.select, instance));
+    const owner = options.owned?.get(instance.id);
+    const selecting = named.filter((policy) => policy.name === owner || selects(policy.select, instance));
     for (const policy of selecting) matched.add(policy.name);
     const [first, ...rest] = selecting;
     if (first === undefined || !selecting.some((policy) => Object.hasOwn(scope, policy.name))) continue;
@@ -140,10 +146,13 @@ function scopeOf(policies: PolicyMap, only: string | undefined): PolicyMap {
   return policy === undefined ? {} : { [only]: policy };
 }
 
-/** One listing of the whole region, or one per zone when every policy in scope names its zones. */
-function listingFilters(scope: PolicyMap): InstanceFilter[] {
+/**
+ * One listing of the whole region, or one per zone when every policy in scope names its zones (and no owned
+ * instance, which may be anywhere, is to be planned).
+ */
+function listingFilters(scope: PolicyMap, owned: ReadonlyMap<string, string> | undefined): InstanceFilter[] {
   const selectors: Selector[] = Object.values(scope).map((policy) => policy.select);
   if (selectors.length === 0) return [];
-  if (selectors.some((selector) => selector.zone === undefined)) return [{}];
+  if ((owned?.size ?? 0) > 0 || selectors.some((selector) => selector.zone === undefined)) return [{}];
   return [...new Set(selectors.flatMap((selector) => selector.zone ?? []))].map((zone) => ({ zone }));
 }

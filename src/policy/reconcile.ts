@@ -4,12 +4,14 @@ import { buildPlan, type PolicyMap } from './plan.js';
 
 export interface ReconcileDeps extends ApplyDeps {
   log: Logger;
+  /** Instances a provisioner created, by id, with the stop policy that owns them (see PlanOptions.owned). */
+  owned?: () => ReadonlyMap<string, string> | undefined;
 }
 
 /** One reconcile run of the daemon: plan every policy and apply the changes, logging each. */
 export async function reconcilePolicies(deps: ReconcileDeps, policies: PolicyMap): Promise<void> {
   const now = Math.floor(deps.clock.now() / 1000);
-  const plan = await buildPlan(deps.client, policies, { now, ownStops: deps.actions.ownStops() });
+  const plan = await buildPlan(deps.client, policies, { now, ownStops: deps.actions.ownStops(), owned: deps.owned?.() });
   if (plan.unmatchedPolicies.length > 0) {
     deps.log.debug({ policies: plan.unmatchedPolicies }, 'policies select no instance');
   }

@@ -7,6 +7,7 @@ import { EventRepository, type NewEvent } from './events.js';
 import { OutboxRepository } from './outbox.js';
 import { PolicyActionRepository } from './policy-actions.js';
 import { StatsRepository } from './stats.js';
+import { ProvisionLedger } from './provisions.js';
 import { pruner, type Pruner } from './retention.js';
 
 /** Called inside the transaction that adds an event, so what it writes commits or rolls back with it. */
@@ -24,6 +25,7 @@ export class HistoryStore {
   readonly outbox: OutboxRepository;
   readonly policyActions: PolicyActionRepository;
   readonly stats: StatsRepository;
+  readonly provisions: ProvisionLedger;
   readonly #db: Db;
   readonly #eventHooks = new Set<EventHook>();
   readonly #prune: Pruner;
@@ -46,6 +48,7 @@ export class HistoryStore {
     this.outbox = new OutboxRepository(db);
     this.policyActions = new PolicyActionRepository(db, (work) => this.transaction(work));
     this.stats = new StatsRepository(db);
+    this.provisions = new ProvisionLedger(db);
     this.#prune = pruner(db);
   }
 

@@ -50,6 +50,6 @@ export async function createInstance(
     Remark: request.remark,
     Password: request.password === undefined ? undefined : Buffer.from(request.password, 'utf8').toString('base64'),
     Quantity: 1,
-  });
+  }, { urgent: true });
   return { instanceIds: parseResponse(action, responseSchema, response).UHostIds, requestUuid: response.requestUuid };
 }

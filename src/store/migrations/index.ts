@@ -2,6 +2,7 @@ import { initialSchema } from './001-initial.js';
 import { policyActionsSchema } from './002-policy-actions.js';
 import { outboxSchema } from './003-outbox.js';
 import { deliveryIdsSchema } from './004-delivery-ids.js';
+import { provisioningSchema } from './005-provisioning.js';
 
 export interface Migration {
   version: number;
@@ -10,4 +11,4 @@ export interface Migration {
 }
 
 /** Every schema change in order; adding one is one file in this folder and one line here. */
-export const migrations: readonly Migration[] = [initialSchema, policyActionsSchema, outboxSchema, deliveryIdsSchema];
+export const migrations: readonly Migration[] = [initialSchema, policyActionsSchema, outboxSchema, deliveryIdsSchema, provisioningSchema];

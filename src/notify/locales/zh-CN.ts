@@ -13,8 +13,7 @@ const failures: Record<ProvisionFailure, FailurePhrases> = {
   },
   paused: {
     title: ({ provisioner }) => `自动创建 ${provisioner} 已暂停: 账户欠费或未实名`,
-    what: ({ provisioner, watch }) =>
-      `监控 ${watch} 的自动创建 ${provisioner} 已暂停：账户欠费或未完成实名认证，恢复之前不会创建任何实例。`,
+    what: ({ provisioner, watch }) => `自动创建 ${provisioner}（监控 ${watch}）已暂停：账户欠费或未完成实名认证，恢复之前不会创建任何实例。`,
     hint: ({ provisioner }) => `请充值或完成实名认证，然后运行：compshare-watch provision resume ${provisioner}`,
   },
   refused: {

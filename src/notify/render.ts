@@ -43,7 +43,7 @@ const storageRecoveredPayload = EVENT_PAYLOADS['storage.recovered'];
 const provisionCreatedPayload = EVENT_PAYLOADS['provision.created'];
 const provisionFailedPayload = EVENT_PAYLOADS['provision.failed'];
 
-/** Failures that leave nothing to create with until a user acts: an instance billing without a stop, a paused provisioner. */
+/** Failures that need a user at once: an instance billing without a stop, a provisioner that creates nothing until resumed. */
 const URGENT_FAILURES: ReadonlySet<ProvisionFailure> = new Set(['stop-not-set', 'paused']);
 /** Failures after which an instance exists or may exist: their hint ends with the console link. */
 const CONSOLE_FAILURES: ReadonlySet<ProvisionFailure> = new Set(['stop-not-set', 'not-created']);
@@ -55,6 +55,22 @@ interface Context {
   timezone: string;
   reminder: boolean;
 }
+
+/**
+ * Where a section goes in a message (lowest first, and the first names it). An instance created for the user leads
+ * even the flip that caused it, so nobody reads "available" on a lock screen and creates a second one by hand.
+ */
+const RANK = {
+  created: 0,
+  available: 1,
+  /** Something bills or stopped working until a user acts. */
+  urgent: 2,
+  failed: 3,
+  soldout: 4,
+  recovered: 5,
+  test: 6,
+  generic: 7,
+} as const;
 
 /** A section and its title; `rank` orders sections so the one to act on comes first and names the message. */
 interface Part {
@@ -165,7 +181,7 @@ function renderCapacity(type: CapacityType, payloads: [CapacityPayload, ...Capac
   if (kind !== 'reminder') blocks.push({ line: [phrases.at(timeSpan(payloads.map((p) => p.at), timezone), timezone)] });
   if (state === 'available') blocks.push({ line: [phrases.nextStep, { link: CONSOLE_URL }] });
   return {
-    rank: state === 'available' ? 0 : 3,
+    rank: state === 'available' ? RANK.available : RANK.soldout,
     title: phrases.capacityTitle(kind, first, phrases.specShort(first)),
     blocks,
   };
@@ -174,7 +190,7 @@ function renderCapacity(type: CapacityType, payloads: [CapacityPayload, ...Capac
 function renderBlind(payload: z.output<typeof blindPayload>, { phrases, timezone }: Context): Part {
   const lasted = formatDuration(payload.at - payload.failingSince);
   return {
-    rank: 2,
+    rank: RANK.failed,
     title: phrases.blindTitle(payload.watch),
     blocks: [
       { line: [phrases.blind(payload, lasted, formatLocalTime(payload.failingSince, timezone))] },
@@ -187,7 +203,7 @@ function renderBlind(payload: z.output<typeof blindPayload>, { phrases, timezone
 function renderRecovered(payload: z.output<typeof recoveredPayload>, { phrases, timezone }: Context): Part {
   const lasted = formatDuration(payload.at - payload.failingSince);
   return {
-    rank: 4,
+    rank: RANK.recovered,
     title: phrases.recoveredTitle(payload.watch),
     blocks: [{ line: [phrases.recovered(payload, lasted, formatLocalTime(payload.failingSince, timezone))] }],
   };
@@ -198,7 +214,7 @@ function renderPolicyFailed(payload: z.output<typeof policyFailedPayload>, { phr
   const instance = instanceLabel(payload.name, payload.instance);
   const error: Block[] = payload.error === null ? [] : [{ line: [phrases.error(payload.error)] }];
   return {
-    rank: 1,
+    rank: RANK.urgent,
     title: phrases.policyFailedTitle(instance),
     blocks: [
       { line: [phrases.policyFailed(instance, payload.policy)] },
@@ -210,7 +226,7 @@ function renderPolicyFailed(payload: z.output<typeof policyFailedPayload>, { phr
 
 function renderStorageFailing(payload: z.output<typeof storageFailingPayload>, { phrases, timezone }: Context): Part {
   return {
-    rank: 1,
+    rank: RANK.urgent,
     title: phrases.storageFailingTitle,
     blocks: [
       { line: [phrases.storageFailing(payload.database, formatLocalTime(payload.failingSince, timezone))] },
@@ -223,7 +239,7 @@ function renderStorageFailing(payload: z.output<typeof storageFailingPayload>, {
 function renderStorageRecovered(payload: z.output<typeof storageRecoveredPayload>, { phrases }: Context): Part {
   const lasted = formatDuration(payload.at - payload.failingSince);
   return {
-    rank: 4,
+    rank: RANK.recovered,
     title: phrases.storageRecoveredTitle,
     blocks: [{ line: [phrases.storageRecovered(payload.database, lasted, payload.lostPolls)] }],
   };
@@ -243,7 +259,7 @@ function renderProvisionCreated(payload: ProvisionCreatedPayload, { phrases, tim
     ...optionalFact(phrases, 'requestId', payload.requestUuid),
   ];
   return {
-    rank: 0,
+    rank: RANK.created,
     title: dryRunTitle(payload.dryRun, phrases.createdTitle(payload.dryRun, attempt), phrases),
     blocks: [
       { line: [phrases.created(payload.dryRun, attempt)] },
@@ -267,7 +283,7 @@ function renderProvisionFailed(payload: ProvisionFailedPayload, { phrases }: Con
   const hint: Inline[] = [failure.hint(attempt)];
   if (CONSOLE_FAILURES.has(payload.failure)) hint.push({ link: CONSOLE_URL });
   return {
-    rank: URGENT_FAILURES.has(payload.failure) ? 1 : 2,
+    rank: URGENT_FAILURES.has(payload.failure) ? RANK.urgent : RANK.failed,
     title: dryRunTitle(payload.dryRun, failure.title(attempt, payload.reason), phrases),
     blocks: [{ line: [failure.what(attempt)] }, { list: facts }, { line: hint }, ...dryRunNote(payload.dryRun, phrases)],
   };
@@ -315,7 +331,7 @@ function instanceLabel(name: string, id: string | null): string {
 
 function renderTest(event: RenderableEvent, { phrases, timezone }: Context): Part {
   return {
-    rank: 5,
+    rank: RANK.test,
     title: phrases.testTitle,
     blocks: [{ line: [phrases.test] }, { line: [phrases.at(formatLocalTime(event.createdAt, timezone), timezone)] }],
   };
@@ -326,7 +342,7 @@ function renderGeneric(event: RenderableEvent, { phrases, timezone }: Context): 
     .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
     .join(', ');
   return {
-    rank: 6,
+    rank: RANK.generic,
     title: phrases.genericTitle(event.type),
     blocks: [{ line: [phrases.generic(event.type, formatLocalTime(event.createdAt, timezone)), truncate(details, GENERIC_DETAIL_CHARS)] }],
   };

@@ -128,7 +128,7 @@ describe('renderMessage: provision.created', () => {
     expect(zh.text).toContain('\n演练：没有创建任何实例；把 dryRun 设为 false 才会真正创建。\n');
   });
 
-  it('renders both a capacity flip and the instance created for it, the flip (older) leading the title', () => {
+  it('renders both a capacity flip and the instance created for it, the instance leading the title', () => {
     const flip: RenderableEvent = {
       id: 'capacity.available:4090-wlcb:1-16-64',
       type: 'capacity.available',
@@ -136,8 +136,8 @@ describe('renderMessage: provision.created', () => {
       createdAt: AT,
     };
     const message = renderMessage([flip, created()], ENGLISH);
-    expect(message.title).toBe('4090 available: 4090-wlcb 1 GPU/16C/64G (+1 more)');
-    const [capacity, provision] = message.text.split('\n\n');
+    expect(message.title).toBe('Created 4090 1 GPU/16C/64G: grab-ab12cd (+1 more)');
+    const [provision, capacity] = message.text.split('\n\n');
     expect(capacity).toMatch(/^4090-wlcb \(zone cn-wlcb-01, GPU 4090\) has capacity:\n- 1 GPU, 16 vCPU, 64 GB: first reading\n/);
     expect(provision).toMatch(/^Provisioner grab4090 created an instance for watch 4090-wlcb:\n/);
     expect(message.events.map((event) => event.type)).toEqual(['capacity.available', 'provision.created']);

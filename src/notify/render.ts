@@ -247,6 +247,7 @@ function renderStorageRecovered(payload: z.output<typeof storageRecoveredPayload
 
 type ProvisionCreatedPayload = z.output<typeof provisionCreatedPayload>;
 type ProvisionFailedPayload = z.output<typeof provisionFailedPayload>;
+type ProvisionPayload = ProvisionCreatedPayload | ProvisionFailedPayload;
 
 /** What was (or in a dry run would be) created: the instance, what it costs and when it stops. */
 function renderProvisionCreated(payload: ProvisionCreatedPayload, { phrases, timezone }: Context): Part {
@@ -289,13 +290,13 @@ function renderProvisionFailed(payload: ProvisionFailedPayload, { phrases }: Con
   };
 }
 
-function provisionRef(payload: ProvisionCreatedPayload | ProvisionFailedPayload, phrases: Phrases): ProvisionRef {
+function provisionRef(payload: ProvisionPayload, phrases: Phrases): ProvisionRef {
   const { watch, zone, gpuType, provisioner, name } = payload;
   return { watch, zone, gpuType, provisioner, name, instance: instanceLabel(name, payload.instance), spec: phrases.specShort(payload) };
 }
 
 /** The rows both provision messages list: which instance, where, what, how it is billed and at what price. */
-function instanceFacts(payload: ProvisionCreatedPayload | ProvisionFailedPayload, attempt: ProvisionRef, phrases: Phrases): Inline[][] {
+function instanceFacts(payload: ProvisionPayload, attempt: ProvisionRef, phrases: Phrases): Inline[][] {
   const price = payload.hourlyPrice === null ? null : payload.hourlyPrice.toFixed(2);
   return [
     fact(phrases, 'instance', attempt.instance),

@@ -4,7 +4,7 @@ import { formatDuration } from '../util/duration.js';
 import { formatLocalTime } from '../util/time-format.js';
 import type { RenderedMessage } from './channel.js';
 import { phrasesFor, type Locale } from './locales/index.js';
-import type { CapacityKind, Phrases } from './locales/phrases.js';
+import type { CapacityKind, Phrases, ProvisionFact, ProvisionFailure, ProvisionRef } from './locales/phrases.js';
 import { toHtml, toMarkdown, toText, type Block, type Inline, type Section } from './message-doc.js';
 
 /** Where a user creates an instance; every "available" message ends with it. */
@@ -40,6 +40,13 @@ const policyFailedPayload = EVENT_PAYLOADS['policy.failed'].pick({ instance: tru
 
 const storageFailingPayload = EVENT_PAYLOADS['storage.failing'];
 const storageRecoveredPayload = EVENT_PAYLOADS['storage.recovered'];
+const provisionCreatedPayload = EVENT_PAYLOADS['provision.created'];
+const provisionFailedPayload = EVENT_PAYLOADS['provision.failed'];
+
+/** Failures that need a user at once: an instance billing without a stop, a provisioner that creates nothing until resumed. */
+const URGENT_FAILURES: ReadonlySet<ProvisionFailure> = new Set(['stop-not-set', 'paused']);
+/** Failures after which an instance exists or may exist: their hint ends with the console link. */
+const CONSOLE_FAILURES: ReadonlySet<ProvisionFailure> = new Set(['stop-not-set', 'not-created']);
 
 type CapacityPayload = z.output<typeof capacityPayload>;
 
@@ -48,6 +55,22 @@ interface Context {
   timezone: string;
   reminder: boolean;
 }
+
+/**
+ * Where a section goes in a message (lowest first, and the first names it). An instance created for the user leads
+ * even the flip that caused it, so nobody reads "available" on a lock screen and creates a second one by hand.
+ */
+const RANK = {
+  created: 0,
+  available: 1,
+  /** Something bills or stopped working until a user acts. */
+  urgent: 2,
+  failed: 3,
+  soldout: 4,
+  recovered: 5,
+  test: 6,
+  generic: 7,
+} as const;
 
 /** A section and its title; `rank` orders sections so the one to act on comes first and names the message. */
 interface Part {
@@ -131,6 +154,8 @@ const SINGLE_RENDERERS = new Map<string, SingleRenderer>([
   ['policy.failed', parsedWith(policyFailedPayload, renderPolicyFailed)],
   ['storage.failing', parsedWith(storageFailingPayload, renderStorageFailing)],
   ['storage.recovered', parsedWith(storageRecoveredPayload, renderStorageRecovered)],
+  ['provision.created', parsedWith(provisionCreatedPayload, renderProvisionCreated)],
+  ['provision.failed', parsedWith(provisionFailedPayload, renderProvisionFailed)],
 ]);
 
 function renderGroup(group: Group, context: Context): Part {
@@ -156,7 +181,7 @@ function renderCapacity(type: CapacityType, payloads: [CapacityPayload, ...Capac
   if (kind !== 'reminder') blocks.push({ line: [phrases.at(timeSpan(payloads.map((p) => p.at), timezone), timezone)] });
   if (state === 'available') blocks.push({ line: [phrases.nextStep, { link: CONSOLE_URL }] });
   return {
-    rank: state === 'available' ? 0 : 3,
+    rank: state === 'available' ? RANK.available : RANK.soldout,
     title: phrases.capacityTitle(kind, first, phrases.specShort(first)),
     blocks,
   };
@@ -165,7 +190,7 @@ function renderCapacity(type: CapacityType, payloads: [CapacityPayload, ...Capac
 function renderBlind(payload: z.output<typeof blindPayload>, { phrases, timezone }: Context): Part {
   const lasted = formatDuration(payload.at - payload.failingSince);
   return {
-    rank: 2,
+    rank: RANK.failed,
     title: phrases.blindTitle(payload.watch),
     blocks: [
       { line: [phrases.blind(payload, lasted, formatLocalTime(payload.failingSince, timezone))] },
@@ -178,7 +203,7 @@ function renderBlind(payload: z.output<typeof blindPayload>, { phrases, timezone
 function renderRecovered(payload: z.output<typeof recoveredPayload>, { phrases, timezone }: Context): Part {
   const lasted = formatDuration(payload.at - payload.failingSince);
   return {
-    rank: 4,
+    rank: RANK.recovered,
     title: phrases.recoveredTitle(payload.watch),
     blocks: [{ line: [phrases.recovered(payload, lasted, formatLocalTime(payload.failingSince, timezone))] }],
   };
@@ -186,10 +211,10 @@ function renderRecovered(payload: z.output<typeof recoveredPayload>, { phrases, 
 
 /** Names the instance by both name and id in title and text: names repeat across a fleet, ids are what the console searches. */
 function renderPolicyFailed(payload: z.output<typeof policyFailedPayload>, { phrases }: Context): Part {
-  const instance = payload.name === '' ? payload.instance : `${payload.name} (${payload.instance})`;
+  const instance = instanceLabel(payload.name, payload.instance);
   const error: Block[] = payload.error === null ? [] : [{ line: [phrases.error(payload.error)] }];
   return {
-    rank: 1,
+    rank: RANK.urgent,
     title: phrases.policyFailedTitle(instance),
     blocks: [
       { line: [phrases.policyFailed(instance, payload.policy)] },
@@ -201,7 +226,7 @@ function renderPolicyFailed(payload: z.output<typeof policyFailedPayload>, { phr
 
 function renderStorageFailing(payload: z.output<typeof storageFailingPayload>, { phrases, timezone }: Context): Part {
   return {
-    rank: 1,
+    rank: RANK.urgent,
     title: phrases.storageFailingTitle,
     blocks: [
       { line: [phrases.storageFailing(payload.database, formatLocalTime(payload.failingSince, timezone))] },
@@ -214,15 +239,100 @@ function renderStorageFailing(payload: z.output<typeof storageFailingPayload>, {
 function renderStorageRecovered(payload: z.output<typeof storageRecoveredPayload>, { phrases }: Context): Part {
   const lasted = formatDuration(payload.at - payload.failingSince);
   return {
-    rank: 4,
+    rank: RANK.recovered,
     title: phrases.storageRecoveredTitle,
     blocks: [{ line: [phrases.storageRecovered(payload.database, lasted, payload.lostPolls)] }],
   };
 }
 
+type ProvisionCreatedPayload = z.output<typeof provisionCreatedPayload>;
+type ProvisionFailedPayload = z.output<typeof provisionFailedPayload>;
+type ProvisionPayload = ProvisionCreatedPayload | ProvisionFailedPayload;
+
+/** What was (or in a dry run would be) created: the instance, what it costs and when it stops. */
+function renderProvisionCreated(payload: ProvisionCreatedPayload, { phrases, timezone }: Context): Part {
+  const attempt = provisionRef(payload, phrases);
+  const stopTime = payload.stopTime === null ? null : formatLocalTime(payload.stopTime * 1000, timezone);
+  const facts: Inline[][] = [
+    ...instanceFacts(payload, attempt, phrases),
+    [phrases.scheduledStop(stopTime, timezone)],
+    ...optionalFact(phrases, 'stopPolicy', payload.stopPolicy),
+    ...optionalFact(phrases, 'requestId', payload.requestUuid),
+  ];
+  return {
+    rank: RANK.created,
+    title: dryRunTitle(payload.dryRun, phrases.createdTitle(payload.dryRun, attempt), phrases),
+    blocks: [
+      { line: [phrases.created(payload.dryRun, attempt)] },
+      { list: facts },
+      ...dryRunNote(payload.dryRun, phrases),
+      { line: [phrases.consoleLink, { link: CONSOLE_URL }] },
+    ],
+  };
+}
+
+/** Why an attempt failed (its `reason` is already words) and what to do about it. */
+function renderProvisionFailed(payload: ProvisionFailedPayload, { phrases }: Context): Part {
+  const attempt = provisionRef(payload, phrases);
+  const failure = phrases.failures[payload.failure];
+  const facts: Inline[][] = [
+    fact(phrases, 'reason', payload.reason),
+    ...instanceFacts(payload, attempt, phrases),
+    ...optionalFact(phrases, 'retCode', payload.retCode === null ? null : String(payload.retCode)),
+    ...optionalFact(phrases, 'requestId', payload.requestUuid),
+  ];
+  const hint: Inline[] = [failure.hint(attempt)];
+  if (CONSOLE_FAILURES.has(payload.failure)) hint.push({ link: CONSOLE_URL });
+  return {
+    rank: URGENT_FAILURES.has(payload.failure) ? RANK.urgent : RANK.failed,
+    title: dryRunTitle(payload.dryRun, failure.title(attempt, payload.reason), phrases),
+    blocks: [{ line: [failure.what(attempt)] }, { list: facts }, { line: hint }, ...dryRunNote(payload.dryRun, phrases)],
+  };
+}
+
+function provisionRef(payload: ProvisionPayload, phrases: Phrases): ProvisionRef {
+  const { watch, zone, gpuType, provisioner, name } = payload;
+  return { watch, zone, gpuType, provisioner, name, instance: instanceLabel(name, payload.instance), spec: phrases.specShort(payload) };
+}
+
+/** The rows both provision messages list: which instance, where, what, how it is billed and at what price. */
+function instanceFacts(payload: ProvisionPayload, attempt: ProvisionRef, phrases: Phrases): Inline[][] {
+  const price = payload.hourlyPrice === null ? null : payload.hourlyPrice.toFixed(2);
+  return [
+    fact(phrases, 'instance', attempt.instance),
+    fact(phrases, 'zone', payload.zone),
+    fact(phrases, 'spec', `${payload.gpuType} ${phrases.spec(payload)}`),
+    fact(phrases, 'chargeType', payload.chargeType),
+    [phrases.hourlyPrice(price)],
+  ];
+}
+
+function fact(phrases: Phrases, label: ProvisionFact, value: string): Inline[] {
+  return [phrases.factLabel[label], phrases.rowSeparator, value];
+}
+
+function optionalFact(phrases: Phrases, label: ProvisionFact, value: string | null): Inline[][] {
+  return value === null ? [] : [fact(phrases, label, value)];
+}
+
+/** A dry run says so first in the title, so nobody reads it as an instance that bills. */
+function dryRunTitle(dryRun: boolean, title: string, phrases: Phrases): string {
+  return dryRun ? phrases.dryRunTag + title : title;
+}
+
+function dryRunNote(dryRun: boolean, phrases: Phrases): Block[] {
+  return dryRun ? [{ line: [phrases.dryRunNote] }] : [];
+}
+
+/** `name (id)`, or whichever of the two is known. */
+function instanceLabel(name: string, id: string | null): string {
+  if (id === null) return name;
+  return name === '' ? id : `${name} (${id})`;
+}
+
 function renderTest(event: RenderableEvent, { phrases, timezone }: Context): Part {
   return {
-    rank: 5,
+    rank: RANK.test,
     title: phrases.testTitle,
     blocks: [{ line: [phrases.test] }, { line: [phrases.at(formatLocalTime(event.createdAt, timezone), timezone)] }],
   };
@@ -233,7 +343,7 @@ function renderGeneric(event: RenderableEvent, { phrases, timezone }: Context): 
     .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
     .join(', ');
   return {
-    rank: 6,
+    rank: RANK.generic,
     title: phrases.genericTitle(event.type),
     blocks: [{ line: [phrases.generic(event.type, formatLocalTime(event.createdAt, timezone)), truncate(details, GENERIC_DETAIL_CHARS)] }],
   };

@@ -1,4 +1,4 @@
-import type { CapacityKind, Phrases, WatchRef } from './phrases.js';
+import type { CapacityKind, FailurePhrases, Phrases, ProvisionFailure, WatchRef } from './phrases.js';
 
 const where = ({ watch, zone, gpuType }: WatchRef) => `${watch} (zone ${zone}, GPU ${gpuType})`;
 
@@ -7,6 +7,43 @@ const headingWord: Record<CapacityKind, string> = {
   available: 'has capacity:',
   soldout: 'sold out:',
   reminder: 'still has capacity:',
+};
+
+const failures: Record<ProvisionFailure, FailurePhrases> = {
+  'lost-race': {
+    title: ({ gpuType, spec }) => `Lost the race for ${gpuType} ${spec}: sold out again`,
+    what: ({ provisioner, watch }) =>
+      `Provisioner ${provisioner} lost the race for watch ${watch}: the row sold out again before the create.`,
+    hint: () => 'It keeps watching and tries again the next time capacity appears.',
+  },
+  paused: {
+    title: ({ provisioner }) => `Provisioner ${provisioner} paused: account in arrears or unverified`,
+    what: ({ provisioner, watch }) =>
+      `Provisioner ${provisioner} of watch ${watch} is paused: the account is in arrears or not verified, so it creates nothing until it is resumed.`,
+    hint: ({ provisioner }) => `Top up or verify the account, then run: compshare-watch provision resume ${provisioner}`,
+  },
+  refused: {
+    title: ({ name, gpuType, spec }) => `Create refused for ${name}: ${gpuType} ${spec}`,
+    what: ({ provisioner, watch }) => `The API refused the create of provisioner ${provisioner} for watch ${watch}; it is not retried.`,
+    hint: () => 'Check the provisioner’s request (zone, image, spec, charge type) against the reason.',
+  },
+  'not-created': {
+    title: ({ name }) => `Create of ${name} did not happen`,
+    what: ({ provisioner, watch, name }) =>
+      `The create of provisioner ${provisioner} for watch ${watch} did not happen: its answer was lost and the instance listing never showed ${name}.`,
+    hint: () => 'It counts as not created; if it shows up in the console later, stop it there: ',
+  },
+  'stop-not-set': {
+    title: ({ instance }) => `${instance} has NO scheduled stop`,
+    what: ({ provisioner, watch, instance }) =>
+      `Provisioner ${provisioner} created ${instance} for watch ${watch} but could not set its scheduled stop: it bills until it is stopped.`,
+    hint: () => 'Set a scheduled stop or stop it in the console now: ',
+  },
+  blocked: {
+    title: (_attempt, reason) => `Not created: ${reason}`,
+    what: ({ provisioner, watch }) => `Provisioner ${provisioner} did not create an instance for watch ${watch}: a guardrail held it back.`,
+    hint: () => 'Change the provisioner’s limits if it should have gone ahead.',
+  },
 };
 
 export const en: Phrases = {
@@ -41,6 +78,26 @@ export const en: Phrases = {
   storageRecoveredTitle: 'compshare-watch records polls again',
   storageRecovered: (database, lasted, lostPolls) =>
     `compshare-watch writes its database ${database} again after ${lasted}; ${lostPolls} ${lostPolls === 1 ? 'poll was' : 'polls were'} not recorded.`,
+  dryRunTag: '[dry run] ',
+  dryRunNote: 'Dry run: nothing was created; set dryRun: false to create for real.',
+  createdTitle: (dryRun, { gpuType, spec, name }) => `${dryRun ? 'Would create' : 'Created'} ${gpuType} ${spec}: ${name}`,
+  created: (dryRun, { provisioner, watch }) =>
+    `Provisioner ${provisioner} ${dryRun ? 'would create' : 'created'} an instance for watch ${watch}:`,
+  failures,
+  factLabel: {
+    instance: 'Instance',
+    zone: 'Zone',
+    spec: 'Spec',
+    chargeType: 'Charge type',
+    stopPolicy: 'Stop policy',
+    reason: 'Reason',
+    retCode: 'RetCode',
+    requestId: 'Request id',
+  },
+  hourlyPrice: (amount) => (amount === null ? 'Price unknown' : `Price: ¥${amount}/h`),
+  scheduledStop: (time, timezone) =>
+    time === null ? 'No scheduled stop: it runs until you stop it' : `Scheduled stop: ${time} (${timezone})`,
+  consoleLink: 'Console: ',
   genericTitle: (type) => `compshare-watch event: ${type}`,
   generic: (type, time) => `Event ${type} at ${time}: `,
   testTitle: 'compshare-watch test message',

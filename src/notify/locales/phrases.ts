@@ -1,3 +1,5 @@
+import type { PROVISION_FAILURES } from '../../events.js';
+
 /** A (GPU, CPU, memory GB) row of a capacity answer. */
 export interface Spec {
   gpu: number;
@@ -10,6 +12,29 @@ export interface WatchRef {
   watch: string;
   zone: string;
   gpuType: string;
+}
+
+/** What a provision message names about the attempt; `spec` as the title shows it, `instance` as name (id). */
+export interface ProvisionRef extends WatchRef {
+  provisioner: string;
+  name: string;
+  instance: string;
+  spec: string;
+}
+
+/** Why a provision attempt failed, as its event says. */
+export type ProvisionFailure = (typeof PROVISION_FAILURES)[number];
+
+/** The rows a provision message can list about its instance, in the order render.ts picks. */
+export type ProvisionFact = 'instance' | 'zone' | 'spec' | 'chargeType' | 'stopPolicy' | 'reason' | 'retCode' | 'requestId';
+
+/** What a provision.failed message says for one kind of failure. */
+export interface FailurePhrases {
+  title(attempt: ProvisionRef, reason: string): string;
+  /** What happened, in a sentence that names the provisioner and the watch. */
+  what(attempt: ProvisionRef): string;
+  /** What to do about it; followed by the console link when an instance may exist. */
+  hint(attempt: ProvisionRef): string;
 }
 
 /** `reminder` is "still available", sent by `repeatEvery` while a key stays available. */
@@ -52,6 +77,21 @@ export interface Phrases {
   storageFailingHint: string;
   storageRecoveredTitle: string;
   storageRecovered(database: string, lasted: string, lostPolls: number): string;
+  /** Opens the title of every provision message of a dry run. */
+  dryRunTag: string;
+  /** A line of every provision message of a dry run: nothing was created. */
+  dryRunNote: string;
+  createdTitle(dryRun: boolean, attempt: ProvisionRef): string;
+  /** Followed by the list of facts. */
+  created(dryRun: boolean, attempt: ProvisionRef): string;
+  failures: Record<ProvisionFailure, FailurePhrases>;
+  factLabel: Record<ProvisionFact, string>;
+  /** The price row; `amount` already has two decimals, `null` when the price was not known. */
+  hourlyPrice(amount: string | null): string;
+  /** The stop row; `time` is `null` when the instance has no scheduled stop. */
+  scheduledStop(time: string | null, timezone: string): string;
+  /** Followed by the console link. */
+  consoleLink: string;
   genericTitle(type: string): string;
   generic(type: string, time: string): string;
   testTitle: string;

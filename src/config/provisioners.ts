@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { CREATE_CHARGE_TYPES } from '../compshare/actions/create-instance.js';
 import { duration, intBetween, section, text } from '../schema/fields.js';
+import { formatPath, quote } from '../schema/message.js';
+import { unknownNameProblem } from './known-names.js';
 import { CPU_PLATFORM_VALUES, diskListSchema, gpuTypeField, LIMITS } from './watch-fields.js';
 
 /** Defaults of each entry under `provisioners:`; dry-run unless the user says otherwise. */
@@ -35,6 +37,9 @@ export const PREPAID_CHARGE_TYPES: ReadonlySet<string> = new Set(['Day', 'Month'
 
 const price = (max: number) => z.number().positive().max(max);
 
+/** An instance login password (a provisioner's `password`, the key file's `instancePassword`); never shown back. */
+export const instancePasswordField = z.string().min(1).max(PROVISION_LIMITS.passwordChars);
+
 const candidateSchema = section({
   gpu: intBetween(1, LIMITS.gpu),
   cpu: intBetween(1, LIMITS.cpu),
@@ -58,7 +63,7 @@ export const provisionerSchema = section({
     })
     .default(PROVISIONER_DEFAULTS.namePrefix),
   remark: z.string().max(PROVISION_LIMITS.remarkChars).optional(),
-  password: z.string().min(1).max(PROVISION_LIMITS.passwordChars).optional(),
+  password: instancePasswordField.optional(),
   stopPolicy: text.optional(),
   allowNoStopPolicy: z.boolean().default(PROVISIONER_DEFAULTS.allowNoStopPolicy),
   allowPrepaid: z.boolean().default(PROVISIONER_DEFAULTS.allowPrepaid),
@@ -76,3 +81,151 @@ export const provisionersSchema = z.record(z.string(), provisionerSchema);
 
 export type ProvisionerConfig = z.output<typeof provisionerSchema>;
 export type CandidateConfig = ProvisionerConfig['candidates'][number];
+
+/** Whether a config path holds a provisioner's password: the value found there never appears in a message. */
+export function isProvisionerSecret(path: readonly PropertyKey[]): boolean {
+  return path[0] === 'provisioners' && path[2] === 'password';
+}
+
+/** What the cross-checks read of the whole config (structural, so this file need not import the full schema). */
+export interface ProvisionerContext {
+  watches: readonly { name: string; chargeType: string; provision?: string | undefined }[];
+  stopPolicies: Readonly<Record<string, unknown>>;
+  provisioners: Readonly<Record<string, ProvisionerConfig>>;
+}
+
+/** One problem across sections: its YAML path, the value there, and why it is refused. */
+export interface CrossProblem {
+  path: PropertyKey[];
+  input: unknown;
+  message: string;
+}
+
+/**
+ * Everything that makes `provisioners:` unsafe or dangling once the whole file is read: names that point nowhere,
+ * a missing stop policy, and charge types that break the money rules (prepaid needs allowPrepaid and a
+ * maxOrderPrice; Spot cannot take a stop schedule). One problem per entry, in file order.
+ */
+export function provisionerProblems(config: ProvisionerContext): CrossProblem[] {
+  const names = Object.keys(config.provisioners);
+  const dangling = config.watches.flatMap((watch, index): CrossProblem[] =>
+    watch.provision === undefined || names.includes(watch.provision)
+      ? []
+      : [
+          {
+            path: ['watches', index, 'provision'],
+            input: watch.provision,
+            message: unknownNameProblem('provisioner', watch.provision, names, 'provisioners'),
+          },
+        ],
+  );
+  const own = Object.entries(config.provisioners).flatMap(([name, provisioner]) =>
+    oneProvisionerProblems(name, provisioner, config),
+  );
+  return [...dangling, ...own];
+}
+
+/**
+ * One line per provisioner that no watch names with `provision:`: valid (`provision test` can still try it), but
+ * nothing will ever trigger it, which is rarely what the user meant. `file` is the config as the user named it.
+ */
+export function unusedProvisionerWarnings(config: ProvisionerContext, file: string): string[] {
+  return Object.keys(config.provisioners)
+    .filter((name) => !config.watches.some((watch) => watch.provision === name))
+    .map(
+      (name) =>
+        `${file}: ${formatPath(['provisioners', name])}: no watch names it with provision: ${name}, so nothing ` +
+        `triggers it (provision test --provisioner ${name} can still try it)`,
+    );
+}
+
+/** A charge type a provisioner will create with, and the watches it comes from (none: the provisioner's own). */
+interface ChargeSource {
+  chargeType: string;
+  watches: string[];
+}
+
+function oneProvisionerProblems(name: string, provisioner: ProvisionerConfig, config: ProvisionerContext): CrossProblem[] {
+  const at = (key: string, ...rest: PropertyKey[]): PropertyKey[] => ['provisioners', name, key, ...rest];
+  const watchNames = config.watches.map((watch) => watch.name);
+  const problems = provisioner.candidates.flatMap((candidate, index): CrossProblem[] =>
+    candidate.watch === undefined || watchNames.includes(candidate.watch)
+      ? []
+      : [
+          {
+            path: at('candidates', index, 'watch'),
+            input: candidate.watch,
+            message: unknownNameProblem('watch', candidate.watch, watchNames, 'watches'),
+          },
+        ],
+  );
+  const sources = chargeSources(name, provisioner, config.watches);
+  const spot = sources.find((source) => source.chargeType === 'Spot');
+  if (spot !== undefined && !provisioner.allowNoStopPolicy) {
+    const message =
+      `${describe([spot])} cannot take a stop schedule, so its instance bills until someone stops it; ` +
+      'set allowNoStopPolicy: true to accept that';
+    problems.push({ path: at('allowNoStopPolicy'), input: provisioner.allowNoStopPolicy, message });
+  }
+  // With Spot refused above, "add a stop policy" would be advice that cannot fix it.
+  const stopPolicy = spot === undefined || provisioner.allowNoStopPolicy ? stopPolicyProblem(provisioner, config) : undefined;
+  if (stopPolicy !== undefined) problems.push({ path: at('stopPolicy'), input: provisioner.stopPolicy, ...stopPolicy });
+  const prepaid = prepaidProblem(provisioner, sources);
+  if (prepaid !== undefined) problems.push({ path: at(prepaid.key), input: provisioner[prepaid.key], message: prepaid.message });
+  return problems;
+}
+
+/** The charge types it will create with: its own, else each watch's that it serves (they may differ; each uses its own). */
+function chargeSources(name: string, provisioner: ProvisionerConfig, watches: ProvisionerContext['watches']): ChargeSource[] {
+  if (provisioner.chargeType !== undefined) return [{ chargeType: provisioner.chargeType, watches: [] }];
+  const named = new Set(provisioner.candidates.map((candidate) => candidate.watch));
+  const served = watches.filter((watch) => watch.provision === name || named.has(watch.name));
+  const byType = new Map<string, string[]>();
+  for (const watch of served) byType.set(watch.chargeType, [...(byType.get(watch.chargeType) ?? []), watch.name]);
+  return [...byType].map(([chargeType, from]) => ({ chargeType, watches: from }));
+}
+
+/** `chargeType Month (from watch "a")`: where a charge type came from, so the user knows which key to change. */
+function describe(sources: readonly ChargeSource[]): string {
+  return sources
+    .map(({ chargeType, watches }) => {
+      if (watches.length === 0) return `chargeType ${chargeType}`;
+      return `chargeType ${chargeType} (from ${watches.length === 1 ? 'watch' : 'watches'} ${watches.map(quote).join(', ')})`;
+    })
+    .join(', ');
+}
+
+function stopPolicyProblem(provisioner: ProvisionerConfig, config: ProvisionerContext): { message: string } | undefined {
+  const known = Object.keys(config.stopPolicies);
+  if (provisioner.stopPolicy === undefined) {
+    if (provisioner.allowNoStopPolicy) return undefined;
+    const message =
+      'missing: an instance without a stop bills until someone stops it; name a policy under stopPolicies: ' +
+      'or set allowNoStopPolicy: true';
+    return { message };
+  }
+  if (known.includes(provisioner.stopPolicy)) return undefined;
+  return { message: unknownNameProblem('stop policy', provisioner.stopPolicy, known, 'stopPolicies') };
+}
+
+/** Prepaid terms bill a month (or a year) at once: allowed only when asked for, and then only under a price ceiling. */
+function prepaidProblem(
+  provisioner: ProvisionerConfig,
+  sources: readonly ChargeSource[],
+): { key: 'allowPrepaid' | 'maxOrderPrice'; message: string } | undefined {
+  const prepaid = sources.filter((source) => PREPAID_CHARGE_TYPES.has(source.chargeType));
+  if (prepaid.length === 0) {
+    // Nothing to compare with when no charge type is known yet (no chargeType and no watch to take one from).
+    if (provisioner.maxOrderPrice === undefined || sources.length === 0) return undefined;
+    return { key: 'maxOrderPrice', message: `applies only to Day, Month or Year (this provisioner creates with ${describe(sources)})` };
+  }
+  if (!provisioner.allowPrepaid) {
+    const message =
+      `${describe(prepaid)} bills a whole term up front; set allowPrepaid: true and maxOrderPrice ` +
+      '(CNY, the most one order may cost) to allow it';
+    return { key: 'allowPrepaid', message };
+  }
+  if (provisioner.maxOrderPrice !== undefined) return undefined;
+  const message = `missing: ${describe(prepaid)} bills a whole term up front, so the most one order may cost (CNY) is required`;
+  return { key: 'maxOrderPrice', message };
+}

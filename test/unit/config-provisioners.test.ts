@@ -1,5 +1,6 @@
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { configCommand } from '../../src/cli/commands/config.js';
 import { instancePasswordFor } from '../../src/config/credentials.js';
@@ -81,6 +82,19 @@ describe('provisioners: defaults and bounds', () => {
     ['maxInstances 0', { maxInstances: 0 }, 'provisioners.grab.maxInstances: must be at least 1 (found 0)'],
   ])('refuses %s', async (_case, grab, line) => {
     expect(await failure(config(grab))).toBe(`config.yaml: ${line}`);
+  });
+});
+
+describe('provisioners: config.example.yaml', () => {
+  it('ships one active provisioner in dry run, named by a watch, with a stop policy', async () => {
+    const path = fileURLToPath(new URL('../../config.example.yaml', import.meta.url));
+    const env = { ...KEYS_ENV, SMTP_PASS: 'smtp-secret', GRAB_PASSWORD: PASSWORD };
+    const { config: loaded, warnings } = await loadConfig({ path, env });
+    expect(Object.keys(loaded.provisioners)).toEqual(['grab-4090']);
+    expect(loaded.provisioners['grab-4090']).toMatchObject({ dryRun: true, maxInstances: 1, stopPolicy: 'nightly', password: PASSWORD });
+    expect(loaded.provisioners['grab-4090']?.candidates).toHaveLength(2);
+    expect(loaded.watches.find((each) => each.provision === 'grab-4090')?.name).toBe('4090-wlcb');
+    expect(warnings).toEqual([]);
   });
 });
 

@@ -108,21 +108,13 @@ export interface CrossProblem {
  */
 export function provisionerProblems(config: ProvisionerContext): CrossProblem[] {
   const names = Object.keys(config.provisioners);
-  const dangling = config.watches.flatMap((watch, index): CrossProblem[] =>
-    watch.provision === undefined || names.includes(watch.provision)
-      ? []
-      : [
-          {
-            path: ['watches', index, 'provision'],
-            input: watch.provision,
-            message: unknownNameProblem('provisioner', watch.provision, names, 'provisioners'),
-          },
-        ],
+  const unknown = config.watches.flatMap((watch, index) =>
+    danglingName(['watches', index, 'provision'], 'provisioner', watch.provision, names, 'provisioners'),
   );
   const own = Object.entries(config.provisioners).flatMap(([name, provisioner]) =>
     oneProvisionerProblems(name, provisioner, config),
   );
-  return [...dangling, ...own];
+  return [...unknown, ...own];
 }
 
 /**
@@ -145,38 +137,41 @@ interface ChargeSource {
   watches: string[];
 }
 
-function oneProvisionerProblems(name: string, provisioner: ProvisionerConfig, config: ProvisionerContext): CrossProblem[] {
-  const at = (key: string, ...rest: PropertyKey[]): PropertyKey[] => ['provisioners', name, key, ...rest];
-  const watchNames = config.watches.map((watch) => watch.name);
-  const problems = provisioner.candidates.flatMap((candidate, index): CrossProblem[] =>
-    candidate.watch === undefined || watchNames.includes(candidate.watch)
-      ? []
-      : [
-          {
-            path: at('candidates', index, 'watch'),
-            input: candidate.watch,
-            message: unknownNameProblem('watch', candidate.watch, watchNames, 'watches'),
-          },
-        ],
-  );
-  const sources = chargeSources(name, provisioner, config.watches);
-  const spot = sources.find((source) => source.chargeType === 'Spot');
-  if (spot !== undefined && !provisioner.allowNoStopPolicy) {
-    const message =
-      `${describe([spot])} cannot take a stop schedule, so its instance bills until someone stops it; ` +
-      'set allowNoStopPolicy: true to accept that';
-    problems.push({ path: at('allowNoStopPolicy'), input: provisioner.allowNoStopPolicy, message });
-  }
-  // With Spot refused above, "add a stop policy" would be advice that cannot fix it.
-  const stopPolicy = spot === undefined || provisioner.allowNoStopPolicy ? stopPolicyProblem(provisioner, config) : undefined;
-  if (stopPolicy !== undefined) problems.push({ path: at('stopPolicy'), input: provisioner.stopPolicy, ...stopPolicy });
-  const prepaid = prepaidProblem(provisioner, sources);
-  if (prepaid !== undefined) problems.push({ path: at(prepaid.key), input: provisioner[prepaid.key], message: prepaid.message });
-  return problems;
+function danglingName(
+  path: PropertyKey[],
+  kind: string,
+  name: string | undefined,
+  known: readonly string[],
+  section: string,
+): CrossProblem[] {
+  if (name === undefined || known.includes(name)) return [];
+  return [{ path, input: name, message: unknownNameProblem(kind, name, known, section) }];
 }
 
-/** The charge types it will create with: its own, else each watch's that it serves (they may differ; each uses its own). */
-function chargeSources(name: string, provisioner: ProvisionerConfig, watches: ProvisionerContext['watches']): ChargeSource[] {
+function oneProvisionerProblems(
+  name: string,
+  provisioner: ProvisionerConfig,
+  config: ProvisionerContext,
+): CrossProblem[] {
+  const at = (...path: PropertyKey[]): PropertyKey[] => ['provisioners', name, ...path];
+  const watchNames = config.watches.map((watch) => watch.name);
+  const candidates = provisioner.candidates.flatMap((candidate, index) =>
+    danglingName(at('candidates', index, 'watch'), 'watch', candidate.watch, watchNames, 'watches'),
+  );
+  const sources = chargeSources(name, provisioner, config.watches);
+  const spot = spotProblem(provisioner, sources);
+  // With Spot refused, "add a stop policy" would be advice that cannot fix it.
+  const stopPolicy = spot.length > 0 ? [] : stopPolicyProblems(provisioner, Object.keys(config.stopPolicies));
+  const problems = [...spot, ...stopPolicy, ...prepaidProblems(provisioner, sources)];
+  return [...candidates, ...problems.map((problem) => ({ ...problem, path: at(...problem.path) }))];
+}
+
+/** The charge types it creates with: its own, else each watch's it serves (they may differ; each uses its own). */
+function chargeSources(
+  name: string,
+  provisioner: ProvisionerConfig,
+  watches: ProvisionerContext['watches'],
+): ChargeSource[] {
   if (provisioner.chargeType !== undefined) return [{ chargeType: provisioner.chargeType, watches: [] }];
   const named = new Set(provisioner.candidates.map((candidate) => candidate.watch));
   const served = watches.filter((watch) => watch.provision === name || named.has(watch.name));
@@ -187,45 +182,54 @@ function chargeSources(name: string, provisioner: ProvisionerConfig, watches: Pr
 
 /** `chargeType Month (from watch "a")`: where a charge type came from, so the user knows which key to change. */
 function describe(sources: readonly ChargeSource[]): string {
-  return sources
-    .map(({ chargeType, watches }) => {
-      if (watches.length === 0) return `chargeType ${chargeType}`;
-      return `chargeType ${chargeType} (from ${watches.length === 1 ? 'watch' : 'watches'} ${watches.map(quote).join(', ')})`;
-    })
-    .join(', ');
+  const one = ({ chargeType, watches }: ChargeSource) => {
+    if (watches.length === 0) return `chargeType ${chargeType}`;
+    const label = watches.length === 1 ? 'watch' : 'watches';
+    return `chargeType ${chargeType} (from ${label} ${watches.map(quote).join(', ')})`;
+  };
+  return sources.map(one).join(', ');
 }
 
-function stopPolicyProblem(provisioner: ProvisionerConfig, config: ProvisionerContext): { message: string } | undefined {
-  const known = Object.keys(config.stopPolicies);
-  if (provisioner.stopPolicy === undefined) {
-    if (provisioner.allowNoStopPolicy) return undefined;
-    const message =
-      'missing: an instance without a stop bills until someone stops it; name a policy under stopPolicies: ' +
-      'or set allowNoStopPolicy: true';
-    return { message };
+// The checks below return paths inside the provisioner; oneProvisionerProblems prefixes them.
+
+function spotProblem(provisioner: ProvisionerConfig, sources: readonly ChargeSource[]): CrossProblem[] {
+  const spot = sources.filter((source) => source.chargeType === 'Spot');
+  if (spot.length === 0 || provisioner.allowNoStopPolicy) return [];
+  const message =
+    `${describe(spot)} cannot take a stop schedule, so its instance bills until someone stops it; ` +
+    'set allowNoStopPolicy: true to accept that';
+  return [{ path: ['allowNoStopPolicy'], input: provisioner.allowNoStopPolicy, message }];
+}
+
+function stopPolicyProblems(provisioner: ProvisionerConfig, policies: readonly string[]): CrossProblem[] {
+  if (provisioner.stopPolicy !== undefined) {
+    return danglingName(['stopPolicy'], 'stop policy', provisioner.stopPolicy, policies, 'stopPolicies');
   }
-  if (known.includes(provisioner.stopPolicy)) return undefined;
-  return { message: unknownNameProblem('stop policy', provisioner.stopPolicy, known, 'stopPolicies') };
+  if (provisioner.allowNoStopPolicy) return [];
+  const message =
+    'missing: an instance without a stop bills until someone stops it; name a policy under stopPolicies: ' +
+    'or set allowNoStopPolicy: true';
+  return [{ path: ['stopPolicy'], input: undefined, message }];
 }
 
 /** Prepaid terms bill a month (or a year) at once: allowed only when asked for, and then only under a price ceiling. */
-function prepaidProblem(
-  provisioner: ProvisionerConfig,
-  sources: readonly ChargeSource[],
-): { key: 'allowPrepaid' | 'maxOrderPrice'; message: string } | undefined {
+function prepaidProblems(provisioner: ProvisionerConfig, sources: readonly ChargeSource[]): CrossProblem[] {
+  const { allowPrepaid, maxOrderPrice } = provisioner;
   const prepaid = sources.filter((source) => PREPAID_CHARGE_TYPES.has(source.chargeType));
   if (prepaid.length === 0) {
-    // Nothing to compare with when no charge type is known yet (no chargeType and no watch to take one from).
-    if (provisioner.maxOrderPrice === undefined || sources.length === 0) return undefined;
-    return { key: 'maxOrderPrice', message: `applies only to Day, Month or Year (this provisioner creates with ${describe(sources)})` };
+    // Nothing to compare with while no charge type is known (no chargeType, and no watch to take one from).
+    if (maxOrderPrice === undefined || sources.length === 0) return [];
+    const message = `applies only to Day, Month or Year (this provisioner creates with ${describe(sources)})`;
+    return [{ path: ['maxOrderPrice'], input: maxOrderPrice, message }];
   }
-  if (!provisioner.allowPrepaid) {
+  if (!allowPrepaid) {
     const message =
       `${describe(prepaid)} bills a whole term up front; set allowPrepaid: true and maxOrderPrice ` +
       '(CNY, the most one order may cost) to allow it';
-    return { key: 'allowPrepaid', message };
+    return [{ path: ['allowPrepaid'], input: allowPrepaid, message }];
   }
-  if (provisioner.maxOrderPrice !== undefined) return undefined;
-  const message = `missing: ${describe(prepaid)} bills a whole term up front, so the most one order may cost (CNY) is required`;
-  return { key: 'maxOrderPrice', message };
+  if (maxOrderPrice !== undefined) return [];
+  const message =
+    `missing: ${describe(prepaid)} bills a whole term up front, so the most one order may cost (CNY) is required`;
+  return [{ path: ['maxOrderPrice'], input: maxOrderPrice, message }];
 }

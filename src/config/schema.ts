@@ -175,7 +175,9 @@ export const configSchema = section({
     });
   check(config.notify, ['notify']);
   config.watches.forEach((watch, index) => check(watch.notify, ['watches', index, 'notify']));
-  for (const { path, input, message } of provisionerProblems(config)) ctx.addIssue({ code: 'custom', path, input, message });
+  for (const { path, input, message } of provisionerProblems(config)) {
+    ctx.addIssue({ code: 'custom', path, input, message });
+  }
 });
 
 export type Config = z.output<typeof configSchema>;

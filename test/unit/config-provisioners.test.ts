@@ -28,7 +28,9 @@ const watch = (name: string, chargeType: string, extra: Json = {}): Json => ({
 const GRAB: Json = { candidates: [{ gpu: 1, cpu: 16, memGb: 64 }], maxHourlyPrice: 3, stopPolicy: 'nightly' };
 
 /** A valid config: watch 4090-wlcb (Dynamic) provisions with `grab`; 5090-wlcb (Postpay) does not. */
-function config(grab: Json = {}, watches: Json[] = [watch('4090-wlcb', 'Dynamic', { provision: 'grab' }), watch('5090-wlcb', 'Postpay')]): Json {
+const WATCHES = [watch('4090-wlcb', 'Dynamic', { provision: 'grab' }), watch('5090-wlcb', 'Postpay')];
+
+function config(grab: Json = {}, watches: Json[] = WATCHES): Json {
   return {
     watches,
     stopPolicies: { nightly: { select: { name: ['grab-*'] }, dailyAt: '23:30' } },
@@ -56,7 +58,7 @@ async function failure(file: Json, options: LoadOptions = {}): Promise<string> {
 }
 
 describe('provisioners: defaults and bounds', () => {
-  it('fills the defaults: dry run, one instance, 1m cooldown, grab- prefix, no prepaid, a stop policy required', async () => {
+  it('fills the defaults: dry run, one instance, 1m cooldown, grab- prefix, no prepaid, stop policy required', async () => {
     const { config: loaded } = await load(config());
     expect(loaded.provisioners.grab).toMatchObject({
       dryRun: true,
@@ -71,14 +73,22 @@ describe('provisioners: defaults and bounds', () => {
 
   it.each<[string, Json, string]>([
     ['maxHourlyPrice 0', { maxHourlyPrice: 0 }, 'provisioners.grab.maxHourlyPrice: must be greater than 0 (found 0)'],
-    ['maxHourlyPrice 1e9', { maxHourlyPrice: 1e9 }, 'provisioners.grab.maxHourlyPrice: must be at most 10000 (found 1000000000)'],
+    [
+      'maxHourlyPrice 1e9',
+      { maxHourlyPrice: 1e9 },
+      'provisioners.grab.maxHourlyPrice: must be at most 10000 (found 1000000000)',
+    ],
     ['no candidates', { candidates: [] }, 'provisioners.grab.candidates: must have at least 1 item (found 0)'],
     [
       '21 candidates',
       { candidates: Array.from({ length: 21 }, () => ({ gpu: 1, cpu: 16, memGb: 64 })) },
       'provisioners.grab.candidates: must have at most 20 items (found 21)',
     ],
-    ['a space in namePrefix', { namePrefix: 'grab me' }, 'provisioners.grab.namePrefix: must be 1 to 40 letters, digits, ".", "_" or "-"'],
+    [
+      'a space in namePrefix',
+      { namePrefix: 'grab me' },
+      'provisioners.grab.namePrefix: must be 1 to 40 letters, digits, ".", "_" or "-"',
+    ],
     ['maxInstances 0', { maxInstances: 0 }, 'provisioners.grab.maxInstances: must be at least 1 (found 0)'],
   ])('refuses %s', async (_case, grab, line) => {
     expect(await failure(config(grab))).toBe(`config.yaml: ${line}`);
@@ -91,7 +101,12 @@ describe('provisioners: config.example.yaml', () => {
     const env = { ...KEYS_ENV, SMTP_PASS: 'smtp-secret', GRAB_PASSWORD: PASSWORD };
     const { config: loaded, warnings } = await loadConfig({ path, env });
     expect(Object.keys(loaded.provisioners)).toEqual(['grab-4090']);
-    expect(loaded.provisioners['grab-4090']).toMatchObject({ dryRun: true, maxInstances: 1, stopPolicy: 'nightly', password: PASSWORD });
+    expect(loaded.provisioners['grab-4090']).toMatchObject({
+      dryRun: true,
+      maxInstances: 1,
+      stopPolicy: 'nightly',
+      password: PASSWORD,
+    });
     expect(loaded.provisioners['grab-4090']?.candidates).toHaveLength(2);
     expect(loaded.watches.find((each) => each.provision === 'grab-4090')?.name).toBe('4090-wlcb');
     expect(warnings).toEqual([]);
@@ -202,7 +217,8 @@ describe('provisioners: money rules on the charge type it creates with', () => {
   });
 
   it('accepts Spot with allowNoStopPolicy: true', async () => {
-    const { config: loaded } = await load(config({ chargeType: 'Spot', stopPolicy: undefined, allowNoStopPolicy: true }));
+    const spot = { chargeType: 'Spot', stopPolicy: undefined, allowNoStopPolicy: true };
+    const { config: loaded } = await load(config(spot));
     expect(loaded.provisioners.grab?.chargeType).toBe('Spot');
   });
 
@@ -280,7 +296,8 @@ describe('provisioners: the instance password', () => {
   }
 
   it('takes instancePassword from the credentials file when the provisioner sets no password', async () => {
-    const { config: loaded, credentials, warnings } = await withKeyFile({ publicKey: 'p', privateKey: 's', instancePassword: PASSWORD });
+    const keys = { publicKey: 'p', privateKey: 's', instancePassword: PASSWORD };
+    const { config: loaded, credentials, warnings } = await withKeyFile(keys);
     expect(credentials.instancePassword).toBe(PASSWORD);
     expect(instancePasswordFor(loaded.provisioners.grab!, credentials)).toBe(PASSWORD);
     expect(warnings.join('\n')).not.toContain(PASSWORD);

@@ -2,14 +2,17 @@ import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from './errors.js';
 import { issueProblems } from './format-error.js';
+import type { ProvisionerConfig } from './provisioners.js';
 import { credentialsFileSchema, type Config } from './schema.js';
 import { readYamlFile } from './yaml-file.js';
 import { formatPath, type Problem } from '../schema/message.js';
 
-/** The Compshare API key pair. */
+/** The Compshare API key pair, and what else the key file holds. */
 export interface Credentials {
   publicKey: string;
   privateKey: string;
+  /** From the key file: the login password of created instances, for provisioners that set no `password`. */
+  instancePassword?: string;
 }
 
 /** The key pair and what the user should hear about where it came from (never the keys themselves). */
@@ -79,7 +82,9 @@ async function readKeyFile(keyFile: string, source: CredentialsSource): Promise<
   }
   const keys = pair(parsed.data.publicKey, parsed.data.privateKey, ['publicKey', 'privateKey'], fail);
   if (!keys) throw fail('the file has no publicKey and privateKey');
-  return { credentials: keys, warnings: await sharedModeWarning(keyFile, source) };
+  const { instancePassword } = parsed.data;
+  const credentials = instancePassword === undefined ? keys : { ...keys, instancePassword };
+  return { credentials, warnings: await sharedModeWarning(keyFile, source) };
 }
 
 /** A key file others can read still works, but the user should know; `chmod 600` is the fix. */
@@ -105,4 +110,12 @@ function pair(
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === '' ? undefined : value;
+}
+
+/** The login password a provisioner's instances get: its own `password` wins over the key file's `instancePassword`. */
+export function instancePasswordFor(
+  provisioner: Pick<ProvisionerConfig, 'password'>,
+  credentials: Credentials,
+): string | undefined {
+  return provisioner.password ?? credentials.instancePassword;
 }

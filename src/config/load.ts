@@ -5,6 +5,7 @@ import { ConfigError } from './errors.js';
 import { issueProblems } from './format-error.js';
 import { interpolate } from './interpolate.js';
 import { formatPath, type Problem } from '../schema/message.js';
+import { isProvisionerSecret, unusedProvisionerWarnings } from './provisioners.js';
 import { configSchema, type Config } from './schema.js';
 import { readYamlFile } from './yaml-file.js';
 import { DEFAULT_CONFIG_PATHS } from './default-paths.js';
@@ -42,7 +43,7 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
     file: file.displayPath,
     absolutePath: file.path,
   });
-  return { ...file, credentials, warnings };
+  return { ...file, credentials, warnings: [...warnings, ...unusedProvisionerWarnings(file.config, file.displayPath)] };
 }
 
 /**
@@ -62,9 +63,10 @@ export async function loadConfigFile(options: LoadOptions = {}): Promise<LoadedC
   const { value, filled, problems: unfilled } = interpolate(read.value ?? {}, env);
   const parsed = configSchema.safeParse(value, { reportInput: true });
   // Key material, and whatever came from the environment (it may be a password), never reaches a message.
-  // Credentials and notifier settings (SMTP passwords, webhook tokens and secrets) are never echoed back.
+  // Credentials, notifier settings (SMTP passwords, webhook tokens and secrets) and provisioner passwords are never
+  // echoed back.
   const showValue = (at: readonly PropertyKey[]) =>
-    at[0] !== 'credentials' && at[0] !== 'notifiers' && !filled.has(formatPath(at));
+    at[0] !== 'credentials' && at[0] !== 'notifiers' && !isProvisionerSecret(at) && !filled.has(formatPath(at));
   // A value left as `${UNSET}` fails its own check too; the unset variable is the one thing to say about it.
   const unfilledPaths = new Set(unfilled.map(({ path: at }) => formatPath(at)));
   const invalid = parsed.success

@@ -7,7 +7,8 @@ import { quote } from '../schema/message.js';
 import { policyReconcileSchema, stopPoliciesSchema } from './stop-policies.js';
 import { duration, intBetween, section, text, timerMs, timezone } from '../schema/fields.js';
 import { deliverySchema, notifyListSchema, watchNotifyFields } from './notifications.js';
-import { provisionersSchema } from './provisioners.js';
+import { unknownNameProblem } from './known-names.js';
+import { instancePasswordField, provisionerProblems, provisionersSchema } from './provisioners.js';
 import { CPU_PLATFORM_VALUES, diskListSchema, gpuTypeField, LIMITS } from './watch-fields.js';
 
 export const API_DEFAULTS = {
@@ -57,8 +58,15 @@ const credentialsSchema = section({
   }
 });
 
-/** The shape of the file `credentials.file` points to. */
-export const credentialsFileSchema = section({ publicKey: text.optional(), privateKey: text.optional() });
+/**
+ * The shape of the file `credentials.file` points to. `instancePassword` is the login password of instances a
+ * provisioner creates, for provisioners that set no `password` of their own.
+ */
+export const credentialsFileSchema = section({
+  publicKey: text.optional(),
+  privateKey: text.optional(),
+  instancePassword: instancePasswordField.optional(),
+});
 
 const apiSchema = section({
   baseUrl: z.url({ protocol: /^https?$/ }).default(API_DEFAULTS.baseUrl),
@@ -161,12 +169,15 @@ export const configSchema = section({
   const check = (names: readonly string[] | undefined, path: PropertyKey[]) =>
     names?.forEach((name, index) => {
       if (!known.includes(name)) {
-        const expected = known.length ? `one of ${known.join(', ')}` : 'a name under notifiers:, which is empty';
-        ctx.addIssue({ code: 'custom', path: [...path, index], input: name, message: `unknown notifier ${quote(name)} (expected ${expected})` });
+        const message = unknownNameProblem('notifier', name, known, 'notifiers');
+        ctx.addIssue({ code: 'custom', path: [...path, index], input: name, message });
       }
     });
   check(config.notify, ['notify']);
   config.watches.forEach((watch, index) => check(watch.notify, ['watches', index, 'notify']));
+  for (const { path, input, message } of provisionerProblems(config)) {
+    ctx.addIssue({ code: 'custom', path, input, message });
+  }
 });
 
 export type Config = z.output<typeof configSchema>;

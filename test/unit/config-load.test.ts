@@ -74,7 +74,7 @@ describe('loadConfig: valid files', () => {
   });
 
   it('accepts config.example.yaml with the key pair and SMTP password in the environment', async () => {
-    const { config, credentials } = await loadConfig({ path: EXAMPLE, env: { ...KEYS_ENV, SMTP_PASS: 'smtp-secret' } });
+    const { config, credentials } = await loadConfig({ path: EXAMPLE, env: { ...KEYS_ENV, SMTP_PASS: 'smtp-secret', GRAB_PASSWORD: 'grab-secret' } });
     expect(credentials).toEqual({ publicKey: PUBLIC_KEY, privateKey: PRIVATE_KEY });
     expect(config.watches.map((watch) => [watch.name, watch.gpuType])).toEqual([
       ['4090-wlcb', '4090'],

@@ -52,6 +52,7 @@ describe('config validate', () => {
     vi.stubEnv('COMPSHARE_PUBLIC_KEY', 'p');
     vi.stubEnv('COMPSHARE_PRIVATE_KEY', 's');
     vi.stubEnv('SMTP_PASS', 'smtp-secret');
+    vi.stubEnv('GRAB_PASSWORD', 'grab-secret');
     const file = fileURLToPath(new URL('../../config.example.yaml', import.meta.url));
     expect(await validate('-c', file)).toBe(`OK: ${file}: 2 watches\n`);
   });

@@ -115,7 +115,7 @@ function nonEmpty(value: string | undefined): string | undefined {
 /** The login password a provisioner's instances get: its own `password` wins over the key file's `instancePassword`. */
 export function instancePasswordFor(
   provisioner: Pick<ProvisionerConfig, 'password'>,
-  credentials: Credentials,
+  credentials: Pick<Credentials, 'instancePassword'>,
 ): string | undefined {
   return provisioner.password ?? credentials.instancePassword;
 }

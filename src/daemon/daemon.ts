@@ -59,7 +59,9 @@ export class Daemon {
       });
       // Before the jobs too, so the first poll's flips already reach the ledger.
       if (Object.keys(config.provisioners).length > 0) {
-        this.provisioning = new Provisioning(config, this.store, this.client, this.clock, this.log);
+        this.provisioning = new Provisioning(config, this.store, this.client, this.clock, this.log, {
+          instancePassword: this.loaded.credentials.instancePassword,
+        });
         this.provisioning.start();
       }
       this.scheduler = new Scheduler(this.log);

@@ -2,6 +2,7 @@ import type { Config, ProvisionerConfig, WatchConfig } from '../config/schema.js
 import type { CreateInstanceRequest } from '../compshare/actions/create-instance.js';
 import type { StopPolicy } from '../policy/plan.js';
 import { PREPAID_CHARGE_TYPES } from '../config/provisioners.js';
+import { instancePasswordFor } from '../config/credentials.js';
 import { keyId } from '../store/watch-state.js';
 
 /** What Create is sent for one candidate, except the per-intent name and the password. */
@@ -59,7 +60,7 @@ export function provisionersOf(config: Config, instancePassword?: string): Map<s
       watches: users,
       candidatesFor,
       allRequests: () => uniqueRequests(users.flatMap((watch) => candidatesFor(watch).map((c) => c.request))),
-      password: settings.password ?? instancePassword,
+      password: instancePasswordFor(settings, { instancePassword }),
     });
   }
   return result;

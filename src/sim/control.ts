@@ -80,6 +80,7 @@ const routes: Readonly<Record<string, ControlRoute>> = {
     return { status: 201, body: { UHostIds: added.map((instance) => instance.uhostId) } };
   },
   'GET requests': (state) => ok({ requests: state.requests.list() }),
+  'GET request-counts': (state) => ok({ counts: state.requests.counts() }),
   'DELETE requests': (state) => {
     state.requests.clear();
     return ok();

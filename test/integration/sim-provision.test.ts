@@ -1,0 +1,92 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Params } from '../../src/compshare/encode.js';
+import { CHECK_4090_PARAMS, createRequests, startTestSim, type TestSim } from '../helpers/sim.js';
+import { waitFor } from '../helpers/wait.js';
+
+/** A Create of the 1 x 4090 row, which the default scenario has enough of. */
+const CREATE = { ...CHECK_4090_PARAMS, GPU: 1, CPU: 16, Memory: 64 * 1024, Name: 'grab-a1b2c3' };
+
+/** A frozen wall clock: only POST /__sim/clock moves sim time, so the listing lag is exact. */
+const T0_MS = Date.UTC(2026, 0, 15, 8, 0, 0);
+
+describe('simulator support for provisioning', () => {
+  let sim: TestSim;
+  beforeEach(async () => {
+    sim = await startTestSim({ now: () => T0_MS });
+  });
+  afterEach(async () => {
+    await sim.close();
+  });
+
+  async function listed(params: Params = {}): Promise<Array<Record<string, any>>> {
+    const reply = await sim.call('DescribeCompShareInstance', params);
+    expect(reply.body?.RetCode).toBe(0);
+    expect(reply.body?.TotalCount).toBe(reply.body?.UHostSet.length);
+    return reply.body?.UHostSet as Array<Record<string, any>>;
+  }
+
+  describe('lost-answer fault', () => {
+    it('creates the instance but never answers: the client times out, the instance is listed by its name', async () => {
+      await sim.addFault({ kind: 'lost-answer', action: 'CreateCompShareInstance', count: 1 });
+      await expect(sim.call('CreateCompShareInstance', CREATE, { timeoutMs: 200 })).rejects.toThrow(/timeout|abort/i);
+      const rows = await listed();
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ Name: 'grab-a1b2c3', GPU: 1, CPU: 16, Memory: 65536, ChargeType: 'Dynamic' });
+      const [entry] = await createRequests(sim);
+      expect(entry).toMatchObject({ fault: 'lost-answer', retCode: 0, httpStatus: null, answeredMs: null });
+      // The fault was used up: the next Create is answered.
+      expect((await sim.call('CreateCompShareInstance', { ...CREATE, Name: 'grab-second' })).body?.RetCode).toBe(0);
+    });
+
+    it('logs the RetCode of a refused create it carried out, and creates nothing', async () => {
+      await sim.control('PATCH', 'capacity', { zone: CREATE.Zone, gpuType: '4090', rows: [{ gpu: 1, enough: false }] });
+      await sim.addFault({ kind: 'lost-answer', action: 'CreateCompShareInstance' });
+      await expect(sim.call('CreateCompShareInstance', CREATE, { timeoutMs: 200 })).rejects.toThrow();
+      expect((await createRequests(sim))[0]).toMatchObject({ fault: 'lost-answer', retCode: 226604 });
+      expect(await sim.instances()).toEqual([]);
+    });
+
+    it('with ms, carries the request out that long after it arrived, though the client has already gone', async () => {
+      await sim.addFault({ kind: 'lost-answer', action: 'CreateCompShareInstance', ms: 1000 });
+      await expect(sim.call('CreateCompShareInstance', CREATE, { timeoutMs: 50 })).rejects.toThrow();
+      expect((await createRequests(sim))[0]).toMatchObject({ fault: 'lost-answer', retCode: null });
+      expect(await sim.instances()).toEqual([]);
+      const created = await waitFor(() => sim.instances(), (rows) => rows.length === 1, 'the delayed create');
+      expect(created[0]).toMatchObject({ Name: 'grab-a1b2c3' });
+      expect((await createRequests(sim))[0]).toMatchObject({ retCode: 0, httpStatus: null });
+    });
+
+    it('defaults ms to 0 for a lost answer while latency keeps its 1000', async () => {
+      await sim.addFault({ kind: 'lost-answer' });
+      await sim.addFault({ kind: 'latency' });
+      const faults = (await sim.control('GET', 'state')).body.faults as Array<Record<string, unknown>>;
+      expect(faults.map((fault) => [fault.kind, fault.ms])).toEqual([
+        ['lost-answer', 0],
+        ['latency', 1000],
+      ]);
+    });
+  });
+
+  describe('request reads', () => {
+    it('counts requests per action and times each answer on the wall clock', async () => {
+      await sim.call('CreateCompShareInstance', CREATE);
+      await sim.call('CreateCompShareInstance', { ...CREATE, Name: 'grab-2' });
+      await sim.call('DescribeCompShareInstance');
+      expect(await sim.requestCounts()).toEqual({ CreateCompShareInstance: 2, DescribeCompShareInstance: 1 });
+      const [first] = await createRequests(sim);
+      expect(first?.params.Name).toBe('grab-a1b2c3');
+      expect(first?.answeredMs).toBeGreaterThanOrEqual(first?.receivedMs);
+      await sim.control('DELETE', 'requests');
+      expect(await sim.requestCounts()).toEqual({});
+    });
+
+    it('keeps counting after the log has dropped its oldest entries', async () => {
+      const log = sim.simulator.state.requests;
+      for (let index = 0; index < 10_001; index += 1) {
+        log.record({ time: 0, action: 'CheckCompShareResourceCapacity', params: {}, fault: null });
+      }
+      expect((await sim.requests()).length).toBe(10_000);
+      expect(await sim.requestCounts()).toEqual({ CheckCompShareResourceCapacity: 10_001 });
+    });
+  });
+});

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Params } from '../../src/compshare/encode.js';
+import { parseScenario } from '../../src/sim/scenario.js';
 import { CHECK_4090_PARAMS, createRequests, startTestSim, type TestSim } from '../helpers/sim.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -64,6 +65,47 @@ describe('simulator support for provisioning', () => {
         ['lost-answer', 0],
         ['latency', 1000],
       ]);
+    });
+  });
+
+  describe('listing lag', () => {
+    it('hides a new instance from every listing, ids included, until the lag has passed; it exists meanwhile', async () => {
+      await sim.control('PATCH', 'settings', { listingLagSeconds: 60 });
+      await sim.control('POST', 'instances', { instances: [{ name: 'seeded', gpuType: '4090' }] });
+      const reply = await sim.call('CreateCompShareInstance', CREATE);
+      const [id] = reply.body?.UHostIds as string[];
+      expect((await listed()).map((row) => row.Name)).toEqual(['seeded']);
+      expect(await listed({ UHostIds: [id] })).toEqual([]);
+      expect((await sim.instances()).map((row) => row.UHostId)).toContain(id);
+      await sim.advance(10);
+      // Still invisible, but there: its stop can be scheduled by id.
+      const stopAt = sim.simulator.state.nowSeconds() + 3600;
+      const scheduled = await sim.call('UpdateCompShareStopScheduler', {
+        Zone: CREATE.Zone,
+        UHostId: id,
+        SchedulerStopTime: stopAt,
+      });
+      expect(scheduled.body?.RetCode).toBe(0);
+      await sim.advance(49);
+      expect(await listed({ UHostIds: [id] })).toEqual([]);
+      await sim.advance(1);
+      const [row] = await listed({ UHostIds: [id] });
+      expect(row).toMatchObject({ UHostId: id, Name: 'grab-a1b2c3', State: 'Running', SchedulerStopTime: stopAt });
+    });
+
+    it('is read from a scenario and shown by GET /__sim/settings; a bad value is refused naming it', async () => {
+      const lagged = await startTestSim({ scenario: parseScenario({ listingLagSeconds: 30 }, 'test') });
+      try {
+        expect((await lagged.control('GET', 'settings')).body).toEqual({ listingLagSeconds: 30 });
+      } finally {
+        await lagged.close();
+      }
+      expect(() => parseScenario({ listingLagSeconds: -1 }, 'test')).toThrow(/^scenario test: listingLagSeconds:/);
+      const refused = await sim.control('PATCH', 'settings', { listingLagSeconds: 1.5 }, true);
+      expect(refused.status).toBe(400);
+      expect(refused.body.error).toMatch(/^listingLagSeconds:/);
+      expect((await sim.control('PATCH', 'settings', { lag: 1 }, true)).status).toBe(400);
+      expect((await sim.control('GET', 'settings')).body).toEqual({ listingLagSeconds: 0 });
     });
   });
 

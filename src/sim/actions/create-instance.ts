@@ -41,6 +41,7 @@ export const createInstance: SimAction = {
         startTime: 0,
         schedulerStopTime: 0,
         periods,
+        listingLagSeconds: state.settings.listingLagSeconds,
       },
       state.nowSeconds(),
     );

@@ -109,6 +109,24 @@ describe('simulator support for provisioning', () => {
     });
   });
 
+  describe('Create validation', () => {
+    it('refuses a Password that is not base64 with 230, without echoing it, and creates nothing', async () => {
+      const reply = await sim.call('CreateCompShareInstance', { ...CREATE, Password: 'hunter2!' });
+      expect(reply.body).toMatchObject({ RetCode: 230, Message: 'Params [Password] not available: expected base64' });
+      expect(reply.text).not.toContain('hunter2');
+      expect(await sim.instances()).toEqual([]);
+      const accepted = await sim.call('CreateCompShareInstance', { ...CREATE, Password: 'aHVudGVyMiE=' });
+      expect(accepted.body?.RetCode).toBe(0);
+    });
+
+    it('keeps the Name verbatim and buys a Month when ChargeType is left out', async () => {
+      const { ChargeType: _omitted, ...noChargeType } = CREATE;
+      const name = 'grab- 训练 #1 ';
+      expect((await sim.call('CreateCompShareInstance', { ...noChargeType, Name: name })).body?.RetCode).toBe(0);
+      expect(await listed()).toMatchObject([{ Name: name, ChargeType: 'Month' }]);
+    });
+  });
+
   describe('request reads', () => {
     it('counts requests per action and times each answer on the wall clock', async () => {
       await sim.call('CreateCompShareInstance', CREATE);

@@ -4,7 +4,7 @@ import { rowMatches } from './capacity.js';
 import { faultSpecSchema } from './faults.js';
 import { sendJson } from './http.js';
 import { toUHostRow } from './instances.js';
-import { capacityEntrySchema, describeIssue, instanceSpecSchema, rowPatchSchema } from './scenario.js';
+import { capacityEntrySchema, describeIssue, instanceSpecSchema, rowPatchSchema, settingsSchema } from './scenario.js';
 import type { SimState } from './state.js';
 
 /** Where the control API lives; everything else is the simulated gateway. */
@@ -31,6 +31,7 @@ type ControlRoute = (state: SimState, body: unknown) => ControlReply;
 const capacityPatchSchema = capacityEntrySchema.extend({ rows: z.array(rowPatchSchema).min(1) });
 const instancesSchema = z.strictObject({ instances: z.array(instanceSpecSchema).min(1) });
 const clockSchema = z.strictObject({ advanceSeconds: z.number().nonnegative() });
+const settingsPatchSchema = settingsSchema.partial();
 
 const ok = (body: unknown = { ok: true }): ControlReply => ({ status: 200, body });
 
@@ -44,6 +45,7 @@ const routes: Readonly<Record<string, ControlRoute>> = {
       capacity: state.capacity.list(),
       instances: instanceRows(state),
       faults: state.faults.list(),
+      settings: state.settings,
     }),
   'PUT capacity': (state, body) => {
     const { zone, gpuType, rows } = validate(capacityEntrySchema, body);
@@ -80,9 +82,15 @@ const routes: Readonly<Record<string, ControlRoute>> = {
     return { status: 201, body: { UHostIds: added.map((instance) => instance.uhostId) } };
   },
   'GET requests': (state) => ok({ requests: state.requests.list() }),
+  'GET request-counts': (state) => ok({ counts: state.requests.counts() }),
   'DELETE requests': (state) => {
     state.requests.clear();
     return ok();
+  },
+  'GET settings': (state) => ok(state.settings),
+  'PATCH settings': (state, body) => {
+    Object.assign(state.settings, validate(settingsPatchSchema, body));
+    return ok(state.settings);
   },
   'POST clock': (state, body) => {
     state.advance(validate(clockSchema, body).advanceSeconds);

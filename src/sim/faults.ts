@@ -1,7 +1,13 @@
 import { z } from 'zod';
 
-export const FAULT_KINDS = ['latency', 'http', 'hang', 'malformed', 'retcode'] as const;
+export const FAULT_KINDS = ['latency', 'http', 'hang', 'malformed', 'retcode', 'lost-answer'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/**
+ * A latency fault's `ms` when the spec leaves it out. Every other kind defaults to 0: a lost answer is carried out
+ * at once unless a test wants the request still in flight for a while.
+ */
+const LATENCY_DEFAULT_MS = 1000;
 
 /** A fault as POST /__sim/faults takes it; unset knobs get the defaults below. */
 export const faultSpecSchema = z
@@ -13,9 +19,12 @@ export const faultSpecSchema = z
     rate: z.number().min(0).max(1).default(1),
     /** Only requests for this Action. */
     action: z.string().min(1).optional(),
-    /** latency: delay before the normal answer. */
-    ms: z.int().nonnegative().default(1000),
-    /** latency: with this, each hit waits a uniformly random delay from `ms` to `maxMs`, like a real network's spread. */
+    /**
+     * latency: delay before the normal answer (default 1000). lost-answer: delay before the request is carried out
+     * (default 0). Unused by the other kinds.
+     */
+    ms: z.int().nonnegative().optional(),
+    /** latency, lost-answer: each hit waits a uniformly random delay from `ms` to `maxMs`, like a network's spread. */
     maxMs: z.int().nonnegative().optional(),
     /** http: the status answered. */
     status: z.int().min(400).max(599).default(503),
@@ -23,6 +32,7 @@ export const faultSpecSchema = z
     retCode: z.int().positive().default(153),
     message: z.string().optional(),
   })
+  .transform((spec) => ({ ...spec, ms: spec.ms ?? (spec.kind === 'latency' ? LATENCY_DEFAULT_MS : 0) }))
   .refine((spec) => spec.maxMs === undefined || spec.maxMs >= spec.ms, {
     path: ['maxMs'],
     error: 'must be at least ms',
@@ -65,7 +75,7 @@ export class FaultBook {
     return fault;
   }
 
-  /** How long a latency fault holds this request: `ms`, or a draw from `ms` to `maxMs` when a range is set. */
+  /** How long a latency or lost-answer fault holds a request: `ms`, or a draw from `ms` to `maxMs` given a range. */
   delayMs(fault: Fault): number {
     if (fault.maxMs === undefined) return fault.ms;
     return fault.ms + Math.floor(this.random() * (fault.maxMs - fault.ms + 1));

@@ -2,8 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Fault, FaultBook } from './faults.js';
 import { send, sendJson, wireParams } from './http.js';
-import { answerRequest, envelope, refusal, type Credentials } from './protocol.js';
-import type { RequestLogEntry } from './request-log.js';
+import { answerRequest, envelope, refusal, type Credentials, type ProtocolAnswer } from './protocol.js';
+import { recordAnswer, type RequestLogEntry } from './request-log.js';
 import { SimApiError } from './retcodes.js';
 import type { SimState } from './state.js';
 
@@ -11,7 +11,7 @@ import type { SimState } from './state.js';
 export interface GatewayContext {
   state: SimState;
   credentials: Credentials;
-  /** Aborted when the simulator closes, so a pending latency fault ends with it. */
+  /** Aborted when the simulator closes, so a pending latency or lost-answer wait ends with it. */
   closing: AbortSignal;
 }
 
@@ -38,47 +38,66 @@ export async function serveGateway(
   const { Signature: _signature, ...logged } = flat;
   const fault = state.faults.take(action);
   const entry = state.requests.record({ time: state.nowSeconds(), action, params: logged, fault: fault?.kind ?? null });
-  if (fault && (await answeredByFault(fault, state.faults, action, response, entry, context.closing))) return;
-  const answer = badBody ? refusal(action, badBody) : answerRequest(state, context.credentials, flat);
+  const carryOut = (): ProtocolAnswer =>
+    badBody ? refusal(action, badBody) : answerRequest(state, context.credentials, flat);
+  const faulted = { faults: state.faults, action, response, entry, carryOut, closing: context.closing };
+  if (fault && (await answeredByFault(fault, faulted))) return;
+  const answer = carryOut();
   sendJson(response, 200, answer.body);
-  entry.retCode = answer.retCode;
-  entry.httpStatus = 200;
+  recordAnswer(entry, 200, answer.retCode);
+}
+
+/** A request a fault hit, with what applying the fault may need. */
+interface FaultedRequest {
+  faults: FaultBook;
+  action: string;
+  response: ServerResponse;
+  entry: RequestLogEntry;
+  /** Does what the request asks (a Create creates) and returns the answer it would get. */
+  carryOut: () => ProtocolAnswer;
+  closing: AbortSignal;
 }
 
 /** Applies a fault; false when the request should still get its normal answer (after a latency fault). */
 async function answeredByFault(
   fault: Fault,
-  faults: FaultBook,
-  action: string,
-  response: ServerResponse,
-  entry: RequestLogEntry,
-  closing: AbortSignal,
+  { faults, action, response, entry, carryOut, closing }: FaultedRequest,
 ): Promise<boolean> {
   switch (fault.kind) {
     case 'latency':
-      try {
-        await delay(faults.delayMs(fault), undefined, { signal: closing });
-      } catch {
-        // The simulator is closing and has dropped the connection: nothing left to answer.
-        return true;
-      }
-      return false;
+      // When the simulator closes during the wait it has dropped the connection: nothing left to answer.
+      return !(await waited(faults.delayMs(fault), closing));
+    case 'lost-answer':
+      // Carried out whether or not the client is still there, then never answered, like a reply lost on the way back.
+      if (await waited(faults.delayMs(fault), closing)) entry.retCode = carryOut().retCode;
+      return true;
     case 'hang':
       // Never answered: the client's timeout fires, or close() drops the connection.
       return true;
     case 'http':
       send(response, fault.status, 'text/plain', `simulated HTTP ${fault.status}`);
-      entry.httpStatus = fault.status;
+      recordAnswer(entry, fault.status, null);
       return true;
     case 'malformed':
       send(response, 200, 'application/json', MALFORMED_BODY);
-      entry.httpStatus = 200;
+      recordAnswer(entry, 200, null);
       return true;
     case 'retcode':
       const message = fault.message ?? `simulated RetCode ${fault.retCode}`;
       sendJson(response, 200, envelope(action, fault.retCode, { Message: message }));
-      entry.retCode = fault.retCode;
-      entry.httpStatus = 200;
+      recordAnswer(entry, 200, fault.retCode);
       return true;
+  }
+}
+
+/** Waits `ms` (at once when 0); false when the simulator closed first. */
+async function waited(ms: number, closing: AbortSignal): Promise<boolean> {
+  if (closing.aborted) return false;
+  if (ms === 0) return true;
+  try {
+    await delay(ms, undefined, { signal: closing });
+    return true;
+  } catch {
+    return false;
   }
 }

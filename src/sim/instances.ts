@@ -50,6 +50,8 @@ export interface Instance {
   stopTime: number;
   /** When an Initializing or Starting instance becomes Running. */
   readyAt: number | undefined;
+  /** From when DescribeCompShareInstance lists it: a real cloud's listing lags behind a create for a while. */
+  listedAt: number;
 }
 
 /** What a caller chooses about a new instance; the rest follows from the charge type and the clock. */
@@ -62,6 +64,8 @@ export type NewInstance = Pick<
   schedulerStopTime: number;
   /** Prepaid periods bought (Create's `Quantity`); for Month, 0 buys up to the end of the month. */
   periods: number;
+  /** Seconds after its creation before listings show it; default 0. */
+  listingLagSeconds?: number | undefined;
 };
 
 /** A UHostSet row with the wire's field names and types. */
@@ -95,7 +99,7 @@ export interface UHostRow {
 /** Builds an instance as of `now`; one created Initializing or Starting boots on its own after BOOT_SECONDS. */
 export function newInstance(fields: NewInstance, now: number): Instance {
   const booting = fields.state === 'Initializing' || fields.state === 'Starting';
-  const { periods, ...chosen } = fields;
+  const { periods, listingLagSeconds = 0, ...chosen } = fields;
   const createTime = Math.min(now, fields.startTime || now);
   return {
     ...chosen,
@@ -107,6 +111,7 @@ export function newInstance(fields: NewInstance, now: number): Instance {
     updateTime: now,
     stopTime: fields.state === 'Stopped' ? now : 0,
     readyAt: booting ? now + BOOT_SECONDS : undefined,
+    listedAt: createTime + listingLagSeconds,
   };
 }
 

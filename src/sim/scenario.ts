@@ -56,6 +56,16 @@ export const instanceSpecSchema = z.strictObject({
 });
 export type InstanceSpec = z.output<typeof instanceSpecSchema>;
 
+/** Far beyond any real cloud's listing lag; a bigger value is a typo (milliseconds, say). */
+const MAX_LISTING_LAG_SECONDS = 86_400;
+
+/** How the simulated cloud behaves, besides what it holds: set by a scenario, changed by PATCH /__sim/settings. */
+export const settingsSchema = z.strictObject({
+  /** Sim seconds after a Create before DescribeCompShareInstance lists the new instance (it exists meanwhile). */
+  listingLagSeconds: z.int().nonnegative().max(MAX_LISTING_LAG_SECONDS),
+});
+export type SimSettings = z.output<typeof settingsSchema>;
+
 const projectSchema = z.strictObject({
   projectId: z.string().min(1),
   projectName: z.string().min(1),
@@ -74,6 +84,7 @@ const documentSchema = z.strictObject({
   /** Default: 4090, 5090 and A100 in the first zone. */
   capacity: z.array(scriptedCapacitySchema).optional(),
   instances: z.array(instanceSpecSchema).default([]),
+  listingLagSeconds: settingsSchema.shape.listingLagSeconds.default(0),
 });
 type ScenarioDocument = z.output<typeof documentSchema>;
 

@@ -5,7 +5,7 @@ import { FaultBook } from './faults.js';
 import { InstanceBook, newInstance, type Instance } from './instances.js';
 import { RandomWalk, mulberry32 } from './random-walk.js';
 import { RequestLog } from './request-log.js';
-import type { InstanceSpec, Scenario } from './scenario.js';
+import type { InstanceSpec, Scenario, SimSettings } from './scenario.js';
 
 /** A project as GetProjectList lists it. */
 export interface Project {
@@ -22,6 +22,8 @@ export class SimState {
   readonly instances = new InstanceBook();
   readonly faults: FaultBook;
   readonly requests = new RequestLog();
+  /** Changed in place by the control API. */
+  readonly settings: SimSettings;
   private readonly zones: Set<string>;
   private readonly clock: SimClock;
   private readonly script: CapacityScript;
@@ -33,6 +35,7 @@ export class SimState {
     this.region = scenario.region;
     this.zones = new Set(scenario.zones);
     this.projects = scenario.projects;
+    this.settings = { listingLagSeconds: scenario.listingLagSeconds };
     // Faults draw from their own stream, so adding a fault never shifts the capacity walk.
     this.faults = new FaultBook(options.seed === undefined ? Math.random : mulberry32(options.seed ^ 0x5eed));
     const timeline: TimelineEvent[] = [];
@@ -80,7 +83,7 @@ export class SimState {
     return this.projects.some((project) => project.projectId === projectId);
   }
 
-  /** Seeds instances (validated by the caller); their offsets count from now. */
+  /** Seeds instances (validated by the caller); their offsets count from now and listings show them at once. */
   addInstances(specs: readonly InstanceSpec[]): Instance[] {
     const now = this.clock.nowSeconds();
     return specs.map((spec) => {

@@ -41,7 +41,11 @@ export interface TestSim {
   control(method: string, path: string, body?: unknown, allowError?: boolean): Promise<{ status: number; body: Json }>;
   advance(seconds: number): Promise<void>;
   addFault(spec: Partial<FaultSpec> & Pick<FaultSpec, 'kind'>): Promise<void>;
+  /** The request log (GET /__sim/requests), oldest first; bounded to the newest 10,000 entries. */
   requests(): Promise<Json[]>;
+  /** Requests received per Action since start or DELETE /__sim/requests, unbounded by the log's size. */
+  requestCounts(): Promise<Record<string, number>>;
+  /** Every instance the simulator holds as wire rows, including ones a listing lag still hides from Describe. */
   instances(): Promise<Json[]>;
   close(): Promise<void>;
 }
@@ -77,6 +81,7 @@ export async function startTestSim(options: Partial<SimulatorOptions> = {}): Pro
       await control('POST', 'faults', spec);
     },
     requests: async () => (await control('GET', 'requests')).body.requests as Json[],
+    requestCounts: async () => (await control('GET', 'request-counts')).body.counts as Record<string, number>,
     instances: async () => (await control('GET', 'instances')).body.instances as Json[],
     close: () => simulator.close(),
   };
@@ -135,3 +140,8 @@ export const CHECK_4090_PARAMS = {
   ChargeType: 'Dynamic',
   Disks: [{ IsBoot: true, Type: 'CLOUD_SSD', Size: 60 }],
 };
+
+/** The CreateCompShareInstance requests the simulator received (log entries with their params), oldest first. */
+export async function createRequests(sim: TestSim): Promise<Json[]> {
+  return (await sim.requests()).filter((entry) => entry.action === 'CreateCompShareInstance');
+}

@@ -136,6 +136,8 @@ describe('request log', () => {
       expect(log).toEqual([
         {
           time: 1_800_000_000,
+          receivedMs: expect.any(Number),
+          answeredMs: expect.any(Number),
           action: 'GetProjectList',
           params: { Action: 'GetProjectList', Region: 'cn-wlcb', PublicKey: 'sim-public-key' },
           retCode: 0,

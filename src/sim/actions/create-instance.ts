@@ -1,10 +1,14 @@
 import { CHARGE_TYPES, newInstance } from '../instances.js';
-import { RetCode, SimApiError } from '../retcodes.js';
+import { RetCode, SimApiError, paramError } from '../retcodes.js';
 import { MACHINE_TYPES, capacityFor, memoryMbParam, type SimAction } from '../action.js';
+
+/** Padded standard base64, as the API takes `Password`; a plain-text password is refused. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /**
  * CreateCompShareInstance: creates one instance when the matching capacity row is enough; it boots on sim time.
- * `Quantity` is the number of prepaid periods bought (the SDK's "购买时长"), not a number of instances.
+ * `Quantity` is the number of prepaid periods bought (the SDK's "购买时长"), not a number of instances. `Name` is
+ * kept verbatim: a caller that lost the answer finds its instance by that name.
  */
 export const createInstance: SimAction = {
   name: 'CreateCompShareInstance',
@@ -18,7 +22,11 @@ export const createInstance: SimAction = {
     params.string('CompShareImageId');
     params.oneOf('MachineType', MACHINE_TYPES);
     params.disks();
+    // Month when left out, like the real API: a client that forgets ChargeType buys a month.
     const chargeType = params.oneOf('ChargeType', CHARGE_TYPES, 'Month');
+    const password = params.optionalString('Password');
+    // The reason never echoes the value: it is a password.
+    if (password !== undefined && !BASE64.test(password)) throw paramError('Password', 'expected base64');
     const cpuPlatform = params.optionalString('MinimalCpuPlatform') ?? 'Intel/Auto';
     const periods = params.optionalInt('Quantity') ?? 1;
     const row = capacityFor(state, zone, gpuType).rows.find(
@@ -41,6 +49,7 @@ export const createInstance: SimAction = {
         startTime: 0,
         schedulerStopTime: 0,
         periods,
+        listingLagSeconds: state.settings.listingLagSeconds,
       },
       state.nowSeconds(),
     );

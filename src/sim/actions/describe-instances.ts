@@ -6,7 +6,10 @@ const DEFAULT_LIMIT = 20;
 const MAX_LIMIT = 100;
 const MAX_IDS = 100;
 
-/** DescribeCompShareInstance: filters by UHostIds.N, Tag and Zone, then pages; TotalCount counts all matches. */
+/**
+ * DescribeCompShareInstance: filters by UHostIds.N, Tag and Zone, then pages; TotalCount counts all matches. An
+ * instance created less than the listing lag ago is left out, even when asked for by id, as a real cloud's is.
+ */
 export const describeInstances: SimAction = {
   name: 'DescribeCompShareInstance',
   scope: 'project',
@@ -18,10 +21,12 @@ export const describeInstances: SimAction = {
     // Like the gateway, a Limit above the maximum is clamped rather than refused, and 0 means the default.
     const limit = Math.min(MAX_LIMIT, params.optionalInt('Limit') || DEFAULT_LIMIT);
     const offset = params.optionalInt('Offset') ?? 0;
+    const now = state.nowSeconds();
     const matching = state.instances
       .list()
       .filter(
         (instance) =>
+          instance.listedAt <= now &&
           (zone === undefined || instance.zone === zone) &&
           (tag === undefined || instance.tag === tag) &&
           (ids.length === 0 || ids.includes(instance.uhostId)),

@@ -2,7 +2,7 @@ import type { CompshareClient } from '../compshare/client.js';
 import { createInstance } from '../compshare/actions/create-instance.js';
 import { CompshareError } from '../compshare/errors.js';
 import type { HistoryStore } from '../store/history-store.js';
-import type { Intent } from '../store/provisions.js';
+import type { Intent, Pause, Usage } from '../store/provisions.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../log.js';
 import { desiredStopTime } from '../policy/compute.js';
@@ -41,19 +41,15 @@ export async function grab(intent: Intent, deps: GrabDeps): Promise<void> {
     ledger.mark(intent.id, { status: 'blocked', failure: 'blocked', reason: 'the provisioner is no longer configured', resolvedAt: at });
     return;
   }
-  const usage = ledger.usage(provisioner.name, at - BUDGET_WINDOW_MS);
-  const account = accountBlock(provisioner, usage, ledger.pauseOf(provisioner.name), at);
-  if (account) return block(intent, account, context, deps);
-  const available = provisioner.candidatesFor(intent.watch).filter((candidate) => isAvailable(store, candidate));
-  if (available.length === 0) {
-    const reason = 'sold out again before the create: no candidate is available now';
-    ledger.mark(intent.id, { status: 'blocked', failure: 'blocked', reason, resolvedAt: at });
-    log.info(fields, `not created: ${reason}`);
-    return;
-  }
-  const choice = await choose(provisioner, available, usage, deps.prices);
-  if ('blocks' in choice) return block(intent, combined(choice.blocks), context, deps);
-  const { request, quote } = choice;
+  const decision = await decide(provisioner, intent.watch, {
+    usage: ledger.usage(provisioner.name, at - BUDGET_WINDOW_MS),
+    pause: ledger.pauseOf(provisioner.name),
+    isAvailable: (candidate) => isAvailable(store, candidate),
+    prices: deps.prices,
+    now: at,
+  });
+  if (decision.kind === 'blocked') return block(intent, decision.block, context, deps);
+  const { request, quote } = decision;
   const priced = { request, hourlyPrice: quote.hourly, orderPrice: quote.period };
   context.request = request;
   if (intent.dryRun) {
@@ -95,27 +91,46 @@ function isAvailable(store: HistoryStore, candidate: Candidate): boolean {
   return store.watchState.current(candidate.watch)?.keys.get(candidate.key)?.state.state === 'available';
 }
 
-/** The first available candidate whose price passes; else why each one was refused. */
-async function choose(
-  provisioner: Provisioner,
-  available: readonly Candidate[],
-  usage: Parameters<typeof priceBlock>[3],
-  prices: PriceBook,
-): Promise<{ request: CandidateRequest; quote: Quote } | { blocks: Array<Block & { request: CandidateRequest }> }> {
+/** What a decision reads: the ledger's figures for the provisioner, what is available now, and prices. */
+export interface DecisionInputs {
+  usage: Usage;
+  pause: Pause | undefined;
+  isAvailable(candidate: Candidate): boolean;
+  prices: Pick<PriceBook, 'quote'>;
+  now: number;
+}
+
+/** What a provisioner does for an event of `watch` now; `provision test` shows the same decision without acting. */
+export type Decision =
+  | { kind: 'create'; candidate: Candidate; request: CandidateRequest; quote: Quote }
+  | { kind: 'blocked'; block: Block };
+
+/**
+ * The guardrails, then the first candidate (in order) that is available now and whose price passes; when none
+ * passes, why each one was refused.
+ */
+export async function decide(provisioner: Provisioner, watch: string, inputs: DecisionInputs): Promise<Decision> {
+  const account = accountBlock(provisioner, inputs.usage, inputs.pause, inputs.now);
+  if (account) return { kind: 'blocked', block: account };
+  const available = provisioner.candidatesFor(watch).filter((candidate) => inputs.isAvailable(candidate));
+  if (available.length === 0) {
+    return { kind: 'blocked', block: { guard: 'sold-out', reason: 'sold out again before the create: no candidate is available now', alert: false } };
+  }
   const blocks: Array<Block & { request: CandidateRequest }> = [];
-  for (const { request } of available) {
+  for (const candidate of available) {
+    const { request } = candidate;
     let quote: Quote | undefined;
     let quoteError: string | undefined;
     try {
-      quote = await prices.quote(request);
+      quote = await inputs.prices.quote(request);
     } catch (error) {
       quoteError = error instanceof Error ? error.message : String(error);
     }
-    const refused = priceBlock(provisioner, request.chargeType, quote, usage, quoteError);
-    if (refused === undefined) return { request, quote: quote! };
+    const refused = priceBlock(provisioner, request.chargeType, quote, inputs.usage, quoteError);
+    if (refused === undefined) return { kind: 'create', candidate, request, quote: quote! };
     blocks.push({ ...refused, request });
   }
-  return { blocks };
+  return { kind: 'blocked', block: combined(blocks) };
 }
 
 /** One block for all the candidates that were refused, each named by its row. */

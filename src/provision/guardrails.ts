@@ -6,7 +6,15 @@ import type { Quote } from './prices.js';
 
 /** Why a create did not go ahead; `alert` when the user should hear of it (not for limits doing their job). */
 export interface Block {
-  guard: 'paused' | 'cooldown' | 'max-instances' | 'price-unknown' | 'max-hourly-price' | 'max-order-price' | 'daily-budget';
+  guard:
+    | 'paused'
+    | 'cooldown'
+    | 'max-instances'
+    | 'sold-out'
+    | 'price-unknown'
+    | 'max-hourly-price'
+    | 'max-order-price'
+    | 'daily-budget';
   reason: string;
   alert: boolean;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CREATE_CHARGE_TYPES } from '../compshare/actions/create-instance.js';
-import { duration, intBetween, section, text } from '../schema/fields.js';
+import { duration, intBetween, namedRecord, section, text } from '../schema/fields.js';
 import { formatPath, quote } from '../schema/message.js';
 import { unknownNameProblem } from './known-names.js';
 import { CPU_PLATFORM_VALUES, diskListSchema, gpuTypeField, LIMITS } from './watch-fields.js';
@@ -77,7 +77,7 @@ export const provisionerSchema = section({
   disks: diskListSchema.optional(),
 });
 
-export const provisionersSchema = z.record(z.string(), provisionerSchema);
+export const provisionersSchema = namedRecord(provisionerSchema, 'provisioner');
 
 export type ProvisionerConfig = z.output<typeof provisionerSchema>;
 export type CandidateConfig = ProvisionerConfig['candidates'][number];

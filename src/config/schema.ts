@@ -5,7 +5,7 @@ import { notifierConfigSchema } from '../notify/channels/index.js';
 import { DEFAULT_LOCALE, LOCALES } from '../notify/locales/index.js';
 import { quote } from '../schema/message.js';
 import { policyReconcileSchema, stopPoliciesSchema } from './stop-policies.js';
-import { duration, intBetween, section, text, timerMs, timezone } from '../schema/fields.js';
+import { duration, intBetween, PLAIN_NAME_PATTERN, section, text, timerMs, timezone } from '../schema/fields.js';
 import { deliverySchema, notifyListSchema, watchNotifyFields } from './notifications.js';
 import { unknownNameProblem } from './known-names.js';
 import { instancePasswordField, provisionerProblems, provisionersSchema } from './provisioners.js';
@@ -42,8 +42,6 @@ export const WATCH_DEFAULTS = {
 export { LIMITS };
 export const CPU_PLATFORMS = CPU_PLATFORM_VALUES;
 
-/** Watch names end up in state keys, metrics labels and `--watch NAME`, so they stay plain. */
-export const WATCH_NAME_PATTERN = /^[A-Za-z0-9._-]+$/;
 
 const credentialsSchema = section({
   publicKey: text.optional(),
@@ -97,7 +95,7 @@ const matchSchema = section({
 });
 
 const watchSchema = section({
-  name: z.string().refine((name) => WATCH_NAME_PATTERN.test(name), {
+  name: z.string().refine((name) => PLAIN_NAME_PATTERN.test(name), {
     error: (issue) => `may contain only letters, digits, ".", "_" and "-" (found ${quote(String(issue.input))})`,
   }),
   schedule: z.string().superRefine((pattern, ctx) => {

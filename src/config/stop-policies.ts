@@ -3,7 +3,7 @@ import { ruleKinds } from '../policy/rules/index.js';
 import type { StopPolicy } from '../policy/plan.js';
 import { SELECTOR_FIELDS } from '../policy/select.js';
 import { cronProblem } from './cron.js';
-import { section } from '../schema/fields.js';
+import { namedRecord, section } from '../schema/fields.js';
 import { quote } from '../schema/message.js';
 
 /** Defaults of the `stopPolicies` section and of `policyReconcile`. */
@@ -14,8 +14,6 @@ export const POLICY_DEFAULTS = {
   reconcile: '0 */5 * * * *',
 } as const;
 
-/** Policy names appear in `--policy NAME`, logs and event ids, so they stay plain (like watch names). */
-export const POLICY_NAME_PATTERN = /^[A-Za-z0-9._-]+$/;
 
 const names = z.array(z.string().min(1)).min(1);
 // YAML reads `gpuType: [4090]` as a number; instances carry it as a string.
@@ -65,18 +63,7 @@ const policySchema = section({
 });
 
 /** The `stopPolicies:` section: named policies, each a selector plus exactly one rule kind. */
-export const stopPoliciesSchema = z.record(z.string(), policySchema).superRefine((policies, ctx) => {
-  for (const name of Object.keys(policies)) {
-    if (!POLICY_NAME_PATTERN.test(name)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [name],
-        input: name,
-        message: `policy names may contain only letters, digits, ".", "_" and "-" (found ${quote(name)})`,
-      });
-    }
-  }
-});
+export const stopPoliciesSchema = namedRecord(policySchema, 'policy');
 
 /** `policyReconcile:` how often the daemon applies every policy (cron, seconds allowed). */
 export const policyReconcileSchema = z

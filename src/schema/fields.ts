@@ -22,6 +22,21 @@ export function section<Shape extends z.ZodRawShape>(shape: Shape) {
 
 export const text = z.string().min(1);
 
+/** Names of watches, policies and provisioners end up in ids, logs, metrics labels and `--flag NAME`: plain only. */
+export const PLAIN_NAME_PATTERN = /^[A-Za-z0-9._-]+$/;
+
+/** A mapping from plain names (what `kind` says they are, for the message) to entries of `entry`. */
+export function namedRecord<Entry extends z.ZodType>(entry: Entry, kind: string) {
+  return z.record(z.string(), entry).superRefine((entries, ctx) => {
+    for (const name of Object.keys(entries)) {
+      if (!PLAIN_NAME_PATTERN.test(name)) {
+        const message = `${kind} names may contain only letters, digits, ".", "_" and "-" (found ${quote(name)})`;
+        ctx.addIssue({ code: 'custom', path: [name], input: name, message });
+      }
+    }
+  });
+}
+
 /** A whole number from `min` to `max`: every count in the config has a ceiling, so no value can overflow later. */
 export function intBetween(min: number, max: number) {
   // The bounds first, aborting: `.int()` would add its own "at most 2^53-1" to a huge value's one problem.

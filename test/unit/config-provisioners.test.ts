@@ -58,6 +58,12 @@ async function failure(file: Json, options: LoadOptions = {}): Promise<string> {
 }
 
 describe('provisioners: defaults and bounds', () => {
+  it('refuses a provisioner name that is not plain (it goes into ids, logs and --provisioner NAME)', async () => {
+    const file = { ...config(), provisioners: { 'grab me': GRAB } };
+    file.watches = [watch('4090-wlcb', 'Dynamic', { provision: 'grab me' })];
+    expect(await failure(file)).toContain('provisioner names may contain only letters, digits, ".", "_" and "-" (found "grab me")');
+  });
+
   it('fills the defaults: dry run, one instance, 1m cooldown, grab- prefix, no prepaid, stop policy required', async () => {
     const { config: loaded } = await load(config());
     expect(loaded.provisioners.grab).toMatchObject({

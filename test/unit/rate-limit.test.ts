@@ -47,6 +47,35 @@ describe('RateLimiter', () => {
     expect(sleeps).toEqual([1000]);
   });
 
+  it('lets an urgent request go at once, ahead of the spacing, and spaces the next one after it', async () => {
+    let now = 1_000_000;
+    const sleeps: number[] = [];
+    const limiter = new RateLimiter(() => 5, () => now, async (ms) => {
+      sleeps.push(ms);
+      now += ms;
+    });
+    await limiter.acquire();
+    now += 50;
+    // A Create right after a poll: no 150 ms wait for the poll's spacing.
+    await limiter.acquire(undefined, true);
+    expect(sleeps).toEqual([]);
+    await limiter.acquire();
+    expect(sleeps).toEqual([200]);
+  });
+
+  it('holds an urgent request too while the gateway has said "rate limited"', async () => {
+    let now = 0;
+    const sleeps: number[] = [];
+    const limiter = new RateLimiter(() => 5, () => now, async (ms) => {
+      sleeps.push(ms);
+      now += ms;
+    });
+    await limiter.acquire();
+    limiter.penalize(1000);
+    await limiter.acquire(undefined, true);
+    expect(sleeps).toEqual([1000]);
+  });
+
   describe('on the system clock', () => {
     afterEach(() => {
       vi.useRealTimers();

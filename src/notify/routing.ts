@@ -13,7 +13,7 @@ export interface Route {
   urgent: readonly NotifyOn[];
 }
 
-/** The subscription an event type belongs to; events outside these three (policy failures) always go out. */
+/** The subscription an event type belongs to; events outside these three (policy failures, provisioning) always go out. */
 export function subscriptionOf(eventType: string): NotifyOn | null {
   switch (eventType) {
     case 'capacity.available':
@@ -29,9 +29,13 @@ export function subscriptionOf(eventType: string): NotifyOn | null {
   }
 }
 
+/** Events about money being spent: quiet hours never hold them (an instance created at night bills all night). */
+const MONEY_EVENT_PREFIX = 'provision.';
+
 /** The channels an event goes to under a route, and whether quiet hours may hold it. */
 export function channelsFor(route: Route, eventType: string): { channels: readonly string[]; holdable: boolean } {
   const subscription = subscriptionOf(eventType);
   if (subscription !== null && !route.notifyOn.includes(subscription)) return { channels: [], holdable: false };
+  if (eventType.startsWith(MONEY_EVENT_PREFIX)) return { channels: route.channels, holdable: false };
   return { channels: route.channels, holdable: subscription === null || !route.urgent.includes(subscription) };
 }

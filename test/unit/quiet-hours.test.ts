@@ -38,4 +38,9 @@ describe('channelsFor', () => {
     expect(channelsFor(route, 'watch.blind').holdable).toBe(true);
     expect(channelsFor(route, 'policy.failed').holdable).toBe(true);
   });
+  it('never holds what a provisioner did: an instance created, or left without its stop, bills through the night', () => {
+    const quietAll: Route = { channels: ['me'], notifyOn: ['blind'], urgent: [] };
+    expect(channelsFor(quietAll, 'provision.created')).toEqual({ channels: ['me'], holdable: false });
+    expect(channelsFor(quietAll, 'provision.failed')).toEqual({ channels: ['me'], holdable: false });
+  });
 });

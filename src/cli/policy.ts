@@ -10,7 +10,9 @@ import { HistoryStore } from '../store/history-store.js';
 import type { PolicyActionRepository } from '../store/policy-actions.js';
 import { routeEventsToOutbox } from '../notify/notifier.js';
 import { applyPlan, type ApplyResult } from '../policy/apply.js';
-import { buildPlan, isSetRow, type Plan, type PolicyMap } from '../policy/plan.js';
+import { buildPlan, isSetRow, type Plan, type PlanOptions as BuildOptions, type PolicyMap } from '../policy/plan.js';
+import { ownedByStopPolicy } from '../provision/owned.js';
+import { provisionersOf } from '../provision/provisioners.js';
 import { selects } from '../policy/select.js';
 import { systemClock } from '../util/clock.js';
 import { formatDuration } from '../util/duration.js';
@@ -38,7 +40,7 @@ export interface ClearOptions {
 /** `policy plan`: which instances the policies select and the stop time each would get; changes nothing. */
 export async function policyPlan(options: PlanOptions): Promise<void> {
   await withPolicies(options, async ({ loaded, client, policies }) => {
-    const plan = await planNow(client, policies, options.policy, readOwnStops(loaded));
+    const plan = await planNow(client, policies, options.policy, readMemory(loaded));
     const printed = options.json ? JSON.stringify(plan, null, 2) : renderPlan(plan, loaded.config.timezone);
     process.stdout.write(`${printed}\n`);
   });
@@ -53,7 +55,7 @@ export async function policyApply(options: ApplyOptions): Promise<void> {
   await withPolicies(options, async ({ loaded, client, policies }) => {
     await withStore(loaded, async (store, actions) => {
       const timezone = loaded.config.timezone;
-      const plan = await planNow(client, policies, options.policy, actions.ownStops());
+      const plan = await planNow(client, policies, options.policy, memoryOf(loaded, store));
       // With --json, stdout carries only the JSON document.
       const out = options.json ? process.stderr : process.stdout;
       const changes = plan.rows.filter(isSetRow).length;
@@ -122,26 +124,29 @@ async function withStore<T>(
   }
 }
 
-/** What this tool set before, so the plan shows what apply would do; `plan` never creates the database for it. */
-function readOwnStops(loaded: LoadedConfig): Map<string, number> {
-  if (!existsSync(loaded.config.storage.path)) return new Map();
+/** What the database knows that a plan needs: the stops this tool set, and the instances provisioners own. */
+type PlanMemory = Pick<BuildOptions, 'ownStops' | 'owned'>;
+
+function memoryOf(loaded: LoadedConfig, store: HistoryStore): PlanMemory {
+  const owned = ownedByStopPolicy(store, provisionersOf(loaded.config));
+  return { ownStops: store.policyActions.ownStops(), owned };
+}
+
+/** The plan's memory, so `plan` shows what apply would do; `plan` never creates the database for it. */
+function readMemory(loaded: LoadedConfig): PlanMemory {
+  if (!existsSync(loaded.config.storage.path)) return {};
   const store = HistoryStore.open(loaded.config.storage.path);
   // A failure event written here is alerted on by the daemon, like one the daemon wrote itself.
   routeEventsToOutbox(loaded.config, store, systemClock);
   try {
-    return store.policyActions.ownStops();
+    return memoryOf(loaded, store);
   } finally {
     store.close();
   }
 }
 
-function planNow(
-  client: CompshareClient,
-  policies: PolicyMap,
-  only: string | undefined,
-  ownStops: ReadonlyMap<string, number>,
-): Promise<Plan> {
-  return buildPlan(client, policies, { now: Math.floor(systemClock.now() / 1000), only, ownStops });
+function planNow(client: CompshareClient, policies: PolicyMap, only: string | undefined, memory: PlanMemory): Promise<Plan> {
+  return buildPlan(client, policies, { now: Math.floor(systemClock.now() / 1000), only, ...memory });
 }
 
 async function confirm(question: string): Promise<boolean> {

@@ -59,8 +59,7 @@ async function failure(file: Json, options: LoadOptions = {}): Promise<string> {
 
 describe('provisioners: defaults and bounds', () => {
   it('refuses a provisioner name that is not plain (it goes into ids, logs and --provisioner NAME)', async () => {
-    const file = { ...config(), provisioners: { 'grab me': GRAB } };
-    file.watches = [watch('4090-wlcb', 'Dynamic', { provision: 'grab me' })];
+    const file = { ...config({}, [watch('4090-wlcb', 'Dynamic', { provision: 'grab me' })]), provisioners: { 'grab me': GRAB } };
     expect(await failure(file)).toContain('provisioner names may contain only letters, digits, ".", "_" and "-" (found "grab me")');
   });
 

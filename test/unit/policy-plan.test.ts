@@ -65,6 +65,13 @@ describe('planInstances', () => {
     expect(plan.rows[0]).toMatchObject({ currentStop: null, desiredStop: NOW + 9 * HOUR, policyStop: NOW + 9 * HOUR });
   });
 
+  it('plans an instance a provisioner created under its stop policy, whatever that policy selects', () => {
+    const owned = new Map([['dev-1', 'nothing']]);
+    const plan = planInstances(policies, fleet, { now: NOW, owned });
+    expect(plan.rows.find((row) => row.instance === 'dev-1')).toMatchObject({ action: 'set', policy: 'nothing', policyStop: NOW });
+    expect(plan.unmatchedPolicies).toEqual([]);
+  });
+
   it('--policy limits the instances, but every policy still decides their stop time', () => {
     const plan = planInstances(policies, fleet, { now: NOW, only: 'training' });
     // grab-1 is tagged training; the grabbed policy's earlier stop still wins for it.

@@ -57,6 +57,10 @@ export class PriceBook {
     if (row === undefined) {
       throw new Error(`GetCompShareInstancePrice quoted no ${request.chargeType} price for ${request.gpuType} ${request.gpu}/${request.cpu}/${request.memGb}`);
     }
+    // A GPU is never free: a zero, negative or unreadable figure would pass every price limit, so it is no price.
+    if (!Number.isFinite(row.total) || row.total <= 0) {
+      throw new Error(`GetCompShareInstancePrice quoted ${row.total} for ${request.gpuType} ${request.gpu}/${request.cpu}/${request.memGb}, which cannot be a price`);
+    }
     const quote = { period: row.total, hourly: hourlyOf(request.chargeType, row.total), at: this.clock.now() };
     this.#quotes.set(priceKey(request), quote);
     return quote;

@@ -6,6 +6,8 @@ import { checkResourceCapacity, getInstancePrice, getProjectList, listAllInstanc
 import { HttpStatusError, MalformedResponseError, NetworkError, RetCodeError, TimeoutError } from '../../src/compshare/errors.js';
 import { MAX_CAPACITY_ROWS } from '../../src/compshare/actions/check-capacity.js';
 import { CAPACITY_REQUEST_4090, loopbackClient } from '../helpers/client.js';
+import { PriceBook } from '../../src/provision/prices.js';
+import { systemClock } from '../../src/util/clock.js';
 
 /**
  * Answers the simulator never gives, from a bare node:http server on 127.0.0.1: each test installs `answer`,
@@ -223,5 +225,27 @@ describe('hostile answers', () => {
       { gpu: 1, cpu: 16, mem: 64, resourceEnough: true },
       { gpu: 2, cpu: 16, mem: 64, resourceEnough: false },
     ]);
+  });
+});
+
+describe('prices a provisioner would act on', () => {
+  const priced = { zone: 'cn-wlcb-01', gpuType: '4090', gpu: 1, cpu: 16, memGb: 64, imageId: 'img', machineType: 'G', chargeType: 'Dynamic' as const, disks };
+
+  it.each([
+    ['zero', 0],
+    ['negative', -1.5],
+  ])('refuses a %s price: it would pass every price limit', async (_what, instance) => {
+    answer = (_params, response) => replyJson(response, { PriceDetails: [{ ChargeType: 'Dynamic', Instance: instance }] });
+    const prices = new PriceBook(client, systemClock);
+    await expect(prices.quote(priced)).rejects.toThrow(/cannot be a price/);
+    expect(prices.cached(priced)).toBeUndefined();
+  });
+
+  it('keeps a plausible price and answers from it without asking again', async () => {
+    answer = (_params, response) => replyJson(response, { PriceDetails: [{ ChargeType: 'Dynamic', Instance: 1.88, Disks: 0.02 }] });
+    const prices = new PriceBook(client, systemClock);
+    expect((await prices.quote(priced)).hourly).toBeCloseTo(1.9);
+    await prices.quote(priced);
+    expect(received.filter((params) => params.get('Action') === 'GetCompShareInstancePrice')).toHaveLength(1);
   });
 });

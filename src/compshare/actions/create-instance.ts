@@ -27,7 +27,8 @@ export interface CreateInstanceRequest {
   password?: string | undefined;
 }
 
-const responseSchema = z.object({ UHostIds: z.array(z.string().min(1)).min(1) });
+// An id is a short token (`uhost-…`); a bound keeps a runaway answer out of the ledger.
+const responseSchema = z.object({ UHostIds: z.array(z.string().min(1).max(100)).min(1).max(100) });
 
 /** CreateCompShareInstance. The client never retries it (see retry.ts). */
 export async function createInstance(

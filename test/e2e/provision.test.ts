@@ -1,0 +1,187 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { queryDb, type DaemonProcess } from '../helpers/daemon.js';
+import {
+  countOf,
+  eventsOf,
+  GRAB_PASSWORD,
+  intents,
+  morePolls,
+  PROVISION_ENV,
+  setRows,
+  settledIntents,
+  startProvisionDaemon,
+  writeProvisionConfig,
+  type ProvisionConfigOptions,
+} from '../helpers/provision.js';
+import { createRequests, startTestSim, type TestSim } from '../helpers/sim.js';
+import { useTempDir } from '../helpers/temp-dir.js';
+import { waitFor } from '../helpers/wait.js';
+
+const CREATE = 'CreateCompShareInstance';
+const tempDir = useTempDir();
+let sim: TestSim;
+let daemon: DaemonProcess | undefined;
+
+beforeEach(async () => {
+  sim = await startTestSim();
+  daemon = undefined;
+});
+
+afterEach(async () => {
+  daemon?.child.kill('SIGKILL');
+  await daemon?.exited;
+  await sim.close();
+});
+
+/** Starts a daemon with both rows sold out and waits until its first poll is stored. */
+async function startSoldOut(options: ProvisionConfigOptions = {}) {
+  await setRows(sim, false, false);
+  const config = writeProvisionConfig(tempDir(), sim.url, options);
+  daemon = startProvisionDaemon(config);
+  await morePolls(sim, 2);
+  return config;
+}
+
+describe('run provisions when capacity appears', () => {
+  it('sends exactly one Create with the configured request, then sets the stop policy on the new instance', async () => {
+    const { db } = await startSoldOut();
+    await setRows(sim, true, false);
+
+    const [create] = await waitFor(() => createRequests(sim), (rows) => rows.length === 1, 'the Create');
+    expect(create!.params).toMatchObject({
+      Zone: 'cn-wlcb-01',
+      GpuType: '4090',
+      GPU: '1',
+      CPU: '16',
+      Memory: String(64 * 1024),
+      CompShareImageId: 'compshareImage-test',
+      ChargeType: 'Dynamic',
+      'Disks.0.IsBoot': 'true',
+      'Disks.0.Type': 'CLOUD_SSD',
+      'Disks.0.Size': '60',
+      Password: Buffer.from(GRAB_PASSWORD).toString('base64'),
+    });
+    expect(create!.params.Name).toMatch(/^grab-[0-9a-f]{10}$/);
+
+    await sim.advance(11);
+    const [instance] = await waitFor(() => sim.instances(), (rows) => rows[0]?.SchedulerStopTime > 0, 'the stop on the new instance');
+    expect(instance).toMatchObject({ Name: create!.params.Name, State: 'Running', ChargeType: 'Dynamic' });
+    // maxRuntimeHours 8 after StartTime, though the policy's select (tag nomatch) matches no instance.
+    expect(instance!.SchedulerStopTime).toBe(instance!.StartTime + 8 * 3600);
+    const [created] = await waitFor(() => eventsOf(db, 'provision.created'), (rows) => rows.length === 1, 'provision.created');
+    expect(created).toMatchObject({ instance: instance!.UHostId, name: create!.params.Name, stopTime: instance!.SchedulerStopTime, dryRun: false });
+    expect(intents(db)).toMatchObject([{ status: 'created', instance_id: instance!.UHostId, stop_status: 'set' }]);
+    expect(await countOf(sim, CREATE)).toBe(1);
+  });
+
+  it('fails over to the second candidate when the first is sold out, with the provisioner chargeType override', async () => {
+    const { db } = await startSoldOut({ provisioner: { chargeType: 'Postpay' } });
+    await setRows(sim, false, true);
+
+    const [row] = await settledIntents(db, 1);
+    expect(row).toMatchObject({ status: 'created', trigger_gpu: 2 });
+    const creates = await createRequests(sim);
+    expect(creates.map((entry) => [entry.params.GPU, entry.params.CPU, entry.params.Memory, entry.params.ChargeType])).toEqual([
+      ['2', '32', String(128 * 1024), 'Postpay'],
+    ]);
+  });
+});
+
+describe('guardrails block a create', () => {
+  it('maxInstances: a second flip while the first instance runs is blocked, still one Create', async () => {
+    const { db } = await startSoldOut();
+    await setRows(sim, true, false);
+    await settledIntents(db, 1);
+    await setRows(sim, true, true);
+
+    const rows = await settledIntents(db, 2);
+    expect(rows.map((row) => row.status)).toEqual(['created', 'blocked']);
+    expect(rows[1]!.reason).toContain('maxInstances 1');
+    expect(await countOf(sim, CREATE)).toBe(1);
+  });
+
+  it('maxHourlyPrice: CNY 1.90/h above a CNY 1.50 ceiling creates nothing and alerts', async () => {
+    const { db } = await startSoldOut({ provisioner: { maxHourlyPrice: 1.5, candidates: [{ gpu: 1, cpu: 16, memGb: 64 }] } });
+    await setRows(sim, true, false);
+
+    expect(await settledIntents(db, 1)).toMatchObject([{ status: 'blocked' }]);
+    const [failed] = eventsOf(db, 'provision.failed');
+    expect(failed).toMatchObject({ failure: 'blocked' });
+    expect(failed!.reason).toContain('maxHourlyPrice');
+    expect(await countOf(sim, CREATE)).toBe(0);
+  });
+
+  it('dailyBudget: a day of CNY 1.90/h passes a CNY 10 budget, so nothing is created', async () => {
+    const { db } = await startSoldOut({ provisioner: { dailyBudget: 10, candidates: [{ gpu: 1, cpu: 16, memGb: 64 }] } });
+    await setRows(sim, true, false);
+
+    expect(await settledIntents(db, 1)).toMatchObject([{ status: 'blocked' }]);
+    expect(eventsOf(db, 'provision.failed')[0]!.reason).toContain('dailyBudget');
+    expect(await countOf(sim, CREATE)).toBe(0);
+  });
+
+  it('cooldown: after a refused create, the next flip within the cooldown sends no Create', async () => {
+    const { db } = await startSoldOut();
+    await sim.addFault({ kind: 'retcode', retCode: 230, action: CREATE, count: 1 });
+    await setRows(sim, true, false);
+    expect(await settledIntents(db, 1)).toMatchObject([{ status: 'failed', failure: 'refused' }]);
+    // The fault is used up: a Create now would succeed, so only the cooldown can stop it.
+    await setRows(sim, true, true);
+
+    const rows = await settledIntents(db, 2);
+    expect(rows[1]).toMatchObject({ status: 'blocked' });
+    expect(rows[1]!.reason).toContain('cooldown');
+    expect(await countOf(sim, CREATE)).toBe(1);
+  });
+
+  it('dryRun: does everything but the Create and says so', async () => {
+    const { db } = await startSoldOut({ provisioner: { dryRun: true } });
+    await setRows(sim, true, false);
+
+    expect(await settledIntents(db, 1)).toMatchObject([{ status: 'dry-run', dry_run: 1 }]);
+    const [created] = eventsOf(db, 'provision.created');
+    expect(created).toMatchObject({ dryRun: true, instance: null, gpu: 1 });
+    await morePolls(sim, 2);
+    expect(await countOf(sim, CREATE)).toBe(0);
+    expect(await sim.instances()).toEqual([]);
+  });
+
+  it('prepaid: run refuses chargeType Month without allowPrepaid, naming the key', async () => {
+    const config = writeProvisionConfig(tempDir(), sim.url, { provisioner: { chargeType: 'Month' } });
+    const result = await runCli(['run', '--config', config.path], { env: PROVISION_ENV });
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('provisioners.grab.allowPrepaid');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(await countOf(sim, CREATE)).toBe(0);
+  });
+});
+
+describe('refused creates', () => {
+  it('226604 (lost the race) is reported once and not retried while the row stays available', async () => {
+    const { db } = await startSoldOut({ provisioner: { candidates: [{ gpu: 1, cpu: 16, memGb: 64 }] } });
+    await sim.addFault({ kind: 'retcode', retCode: 226604, action: CREATE });
+    await setRows(sim, true, false);
+
+    expect(await settledIntents(db, 1)).toMatchObject([{ status: 'failed', failure: 'lost-race' }]);
+    await morePolls(sim, 3);
+    expect(await countOf(sim, CREATE)).toBe(1);
+    expect(eventsOf(db, 'provision.failed').map((event) => event.failure)).toEqual(['lost-race']);
+    expect(intents(db)).toHaveLength(1);
+  });
+
+  it('226601 (arrears) pauses the provisioner: later flips create nothing', async () => {
+    const { db } = await startSoldOut();
+    await sim.addFault({ kind: 'retcode', retCode: 226601, action: CREATE, count: 1 });
+    await setRows(sim, true, false);
+    expect(await settledIntents(db, 1)).toMatchObject([{ status: 'failed', failure: 'paused' }]);
+    await setRows(sim, true, true);
+
+    const rows = await settledIntents(db, 2);
+    expect(rows[1]).toMatchObject({ status: 'blocked' });
+    expect(rows[1]!.reason).toContain('paused');
+    expect(queryDb(db, 'SELECT provisioner, ret_code FROM provisioner_pauses')).toEqual([{ provisioner: 'grab', ret_code: 226601 }]);
+    expect(await countOf(sim, CREATE)).toBe(1);
+  });
+});

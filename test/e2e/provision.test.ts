@@ -34,18 +34,21 @@ afterEach(async () => {
   await sim.close();
 });
 
-/** Starts a daemon with both rows sold out and waits until its first poll is stored. */
-async function startSoldOut(options: ProvisionConfigOptions = {}) {
-  await setRows(sim, false, false);
+/**
+ * Starts a daemon on rows set as given. The first poll's available rows trigger like a flip does (a baseline
+ * event), so only a test about capacity appearing later needs to wait for polls.
+ */
+async function startWith(oneGpu: boolean, twoGpu: boolean, options: ProvisionConfigOptions = {}) {
+  await setRows(sim, oneGpu, twoGpu);
   const config = writeProvisionConfig(tempDir(), sim.url, options);
   daemon = startProvisionDaemon(config);
-  await morePolls(sim, 2);
   return config;
 }
 
 describe('run provisions when capacity appears', () => {
   it('sends exactly one Create with the configured request, then sets the stop policy on the new instance', async () => {
-    const { db } = await startSoldOut();
+    const { db } = await startWith(false, false);
+    await morePolls(sim, 2);
     await setRows(sim, true, false);
 
     const [create] = await waitFor(() => createRequests(sim), (rows) => rows.length === 1, 'the Create');
@@ -76,8 +79,7 @@ describe('run provisions when capacity appears', () => {
   });
 
   it('fails over to the second candidate when the first is sold out, with the provisioner chargeType override', async () => {
-    const { db } = await startSoldOut({ provisioner: { chargeType: 'Postpay' } });
-    await setRows(sim, false, true);
+    const { db } = await startWith(false, true, { provisioner: { chargeType: 'Postpay' } });
 
     const [row] = await settledIntents(db, 1);
     expect(row).toMatchObject({ status: 'created', trigger_gpu: 2 });
@@ -90,8 +92,7 @@ describe('run provisions when capacity appears', () => {
 
 describe('guardrails block a create', () => {
   it('maxInstances: a second flip while the first instance runs is blocked, still one Create', async () => {
-    const { db } = await startSoldOut();
-    await setRows(sim, true, false);
+    const { db } = await startWith(true, false);
     await settledIntents(db, 1);
     await setRows(sim, true, true);
 
@@ -102,8 +103,7 @@ describe('guardrails block a create', () => {
   });
 
   it('maxHourlyPrice: CNY 1.90/h above a CNY 1.50 ceiling creates nothing and alerts', async () => {
-    const { db } = await startSoldOut({ provisioner: { maxHourlyPrice: 1.5, candidates: [{ gpu: 1, cpu: 16, memGb: 64 }] } });
-    await setRows(sim, true, false);
+    const { db } = await startWith(true, false, { provisioner: { maxHourlyPrice: 1.5 } });
 
     expect(await settledIntents(db, 1)).toMatchObject([{ status: 'blocked' }]);
     const [failed] = eventsOf(db, 'provision.failed');
@@ -113,8 +113,7 @@ describe('guardrails block a create', () => {
   });
 
   it('dailyBudget: a day of CNY 1.90/h passes a CNY 10 budget, so nothing is created', async () => {
-    const { db } = await startSoldOut({ provisioner: { dailyBudget: 10, candidates: [{ gpu: 1, cpu: 16, memGb: 64 }] } });
-    await setRows(sim, true, false);
+    const { db } = await startWith(true, false, { provisioner: { dailyBudget: 10 } });
 
     expect(await settledIntents(db, 1)).toMatchObject([{ status: 'blocked' }]);
     expect(eventsOf(db, 'provision.failed')[0]!.reason).toContain('dailyBudget');
@@ -122,9 +121,8 @@ describe('guardrails block a create', () => {
   });
 
   it('cooldown: after a refused create, the next flip within the cooldown sends no Create', async () => {
-    const { db } = await startSoldOut();
     await sim.addFault({ kind: 'retcode', retCode: 230, action: CREATE, count: 1 });
-    await setRows(sim, true, false);
+    const { db } = await startWith(true, false);
     expect(await settledIntents(db, 1)).toMatchObject([{ status: 'failed', failure: 'refused' }]);
     // The fault is used up: a Create now would succeed, so only the cooldown can stop it.
     await setRows(sim, true, true);
@@ -136,13 +134,11 @@ describe('guardrails block a create', () => {
   });
 
   it('dryRun: does everything but the Create and says so', async () => {
-    const { db } = await startSoldOut({ provisioner: { dryRun: true } });
-    await setRows(sim, true, false);
+    const { db } = await startWith(true, false, { provisioner: { dryRun: true } });
 
     expect(await settledIntents(db, 1)).toMatchObject([{ status: 'dry-run', dry_run: 1 }]);
     const [created] = eventsOf(db, 'provision.created');
     expect(created).toMatchObject({ dryRun: true, instance: null, gpu: 1 });
-    await morePolls(sim, 2);
     expect(await countOf(sim, CREATE)).toBe(0);
     expect(await sim.instances()).toEqual([]);
   });
@@ -160,21 +156,19 @@ describe('guardrails block a create', () => {
 
 describe('refused creates', () => {
   it('226604 (lost the race) is reported once and not retried while the row stays available', async () => {
-    const { db } = await startSoldOut({ provisioner: { candidates: [{ gpu: 1, cpu: 16, memGb: 64 }] } });
     await sim.addFault({ kind: 'retcode', retCode: 226604, action: CREATE });
-    await setRows(sim, true, false);
+    const { db } = await startWith(true, false);
 
     expect(await settledIntents(db, 1)).toMatchObject([{ status: 'failed', failure: 'lost-race' }]);
-    await morePolls(sim, 3);
+    await morePolls(sim, 2);
     expect(await countOf(sim, CREATE)).toBe(1);
     expect(eventsOf(db, 'provision.failed').map((event) => event.failure)).toEqual(['lost-race']);
     expect(intents(db)).toHaveLength(1);
   });
 
   it('226601 (arrears) pauses the provisioner: later flips create nothing', async () => {
-    const { db } = await startSoldOut();
     await sim.addFault({ kind: 'retcode', retCode: 226601, action: CREATE, count: 1 });
-    await setRows(sim, true, false);
+    const { db } = await startWith(true, false);
     expect(await settledIntents(db, 1)).toMatchObject([{ status: 'failed', failure: 'paused' }]);
     await setRows(sim, true, true);
 

@@ -1,7 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { pino } from 'pino';
+import { FOLLOW_UP_TIMING, FollowUp } from '../../src/provision/follow-up.js';
+import { PriceBook } from '../../src/provision/prices.js';
 import { HistoryStore } from '../../src/store/history-store.js';
 import type { IntentStatus, IntentUpdate } from '../../src/store/provisions.js';
+import { simClient } from '../helpers/client.js';
+import { startTestSim, SIM_ZONE } from '../helpers/sim.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
 const tempDir = useTempDir();
@@ -106,5 +111,43 @@ describe('ledger idempotency', () => {
     expect(store.provisions.get(creating)?.status).toBe('unknown');
     expect(store.provisions.get(pending)?.status).toBe('pending');
     expect(usage().owned).toBe(1);
+  });
+});
+
+describe('a lost answer whose instance never appears', () => {
+  it('stays unknown (owned) through the window, then is not-created with an alert, and starts the cooldown', async () => {
+    const sim = await startTestSim();
+    const client = simClient(sim);
+    let now = NOW;
+    const clock = { now: () => now };
+    const request = { zone: SIM_ZONE, gpuType: '4090', gpu: 1, cpu: 16, memGb: 64, chargeType: 'Dynamic' };
+    const id = intent({ status: 'unknown', request, hourlyPrice: 1.9, attemptedAt: NOW, reason: 'no answer within 500 ms' });
+    const followUp = new FollowUp({
+      client,
+      store,
+      clock,
+      log: pino({ level: 'silent' }),
+      provisioners: new Map(),
+      prices: new PriceBook(client, clock),
+      watchOf: () => ({ zone: SIM_ZONE, gpuType: '4090' }),
+      onFollowUp: () => {},
+      timing: FOLLOW_UP_TIMING,
+    });
+    try {
+      now = NOW + FOLLOW_UP_TIMING.resolveWindowMs - 1;
+      expect(await followUp.pass()).toBe(true);
+      expect(store.provisions.get(id)?.status).toBe('unknown');
+      expect(usage().owned).toBe(1);
+
+      now = NOW + FOLLOW_UP_TIMING.resolveWindowMs;
+      expect(await followUp.pass()).toBe(false);
+      expect(store.provisions.get(id)).toMatchObject({ status: 'not-created', failure: 'not-created' });
+      expect(usage()).toMatchObject({ owned: 0, lastFailureAt: now });
+      const [event] = store.events.list(0).filter((row) => row.type === 'provision.failed');
+      expect(event?.payload).toMatchObject({ failure: 'not-created', name: store.provisions.get(id)!.name });
+    } finally {
+      await client.close();
+      await sim.close();
+    }
   });
 });

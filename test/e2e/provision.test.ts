@@ -76,6 +76,12 @@ describe('run provisions when capacity appears', () => {
     expect(created).toMatchObject({ instance: instance!.UHostId, name: create!.params.Name, stopTime: instance!.SchedulerStopTime, dryRun: false });
     expect(intents(db)).toMatchObject([{ status: 'created', instance_id: instance!.UHostId, stop_status: 'set' }]);
     expect(await countOf(sim, CREATE)).toBe(1);
+    // The password went to the API only: not to the log, the ledger or the events.
+    const stored = JSON.stringify([intents(db), eventsOf(db, 'provision.created')]);
+    for (const secret of [GRAB_PASSWORD, create!.params.Password]) {
+      expect(daemon!.stderr()).not.toContain(secret);
+      expect(stored).not.toContain(secret);
+    }
   });
 
   it('fails over to the second candidate when the first is sold out, with the provisioner chargeType override', async () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { provisionerSchema } from '../../src/config/provisioners.js';
+import { decide, type DecisionInputs } from '../../src/provision/grab.js';
 import { accountBlock, priceBlock } from '../../src/provision/guardrails.js';
-import type { Provisioner } from '../../src/provision/provisioners.js';
+import type { Candidate, CandidateRequest, Provisioner } from '../../src/provision/provisioners.js';
 import type { Quote } from '../../src/provision/prices.js';
 import type { Pause, Usage } from '../../src/store/provisions.js';
 
@@ -9,13 +10,13 @@ const NOW = Date.UTC(2026, 0, 15, 8, 0, 0);
 const MINUTE = 60_000;
 
 /** A provisioner with the given settings (schema defaults for the rest); the guardrails read only its settings. */
-function provisioner(settings: Record<string, unknown> = {}): Provisioner {
+function provisioner(settings: Record<string, unknown> = {}, candidates: readonly Candidate[] = []): Provisioner {
   return {
     name: 'grab',
     settings: provisionerSchema.parse({ candidates: [{ gpu: 1, cpu: 16, memGb: 64 }], maxHourlyPrice: 3, ...settings }),
     stopPolicy: undefined,
     watches: ['w4090'],
-    candidatesFor: () => [],
+    candidatesFor: () => candidates,
     allRequests: () => [],
     password: undefined,
   };
@@ -97,5 +98,60 @@ describe('priceBlock', () => {
 
   it('has no budget limit when dailyBudget is unset', () => {
     expect(priceBlock(provisioner(), 'Dynamic', quote(2), { ...idle, spent: 1e6 })).toBeUndefined();
+  });
+});
+
+describe('decide', () => {
+  const candidate = (gpu: number): Candidate => {
+    const request: CandidateRequest = {
+      zone: 'cn-wlcb-01', gpuType: '4090', gpu, cpu: gpu * 16, memGb: gpu * 64, imageId: 'img', machineType: 'G',
+      chargeType: 'Dynamic', disks: [{ isBoot: true, type: 'CLOUD_SSD', size: 60 }],
+    };
+    return { watch: 'w4090', key: `${gpu}/${gpu * 16}/${gpu * 64}`, request };
+  };
+  const [one, two] = [candidate(1), candidate(2)];
+  /** Both rows, priced at CNY 1.90/h a GPU; `available` and `priceless` name rows by GPU count. */
+  const inputs = (available: number[], priceless: number[] = []): DecisionInputs => ({
+    usage: idle,
+    pause: undefined,
+    isAvailable: (c) => available.includes(c.request.gpu),
+    prices: {
+      quote: async (request) => {
+        if (priceless.includes(request.gpu)) throw new Error('HTTP 503');
+        return quote(1.9 * request.gpu);
+      },
+    },
+    now: NOW,
+  });
+
+  it('takes the first candidate in order that is available', async () => {
+    const both = provisioner({ maxHourlyPrice: 5 }, [one!, two!]);
+    expect(await decide(both, 'w4090', inputs([1, 2]))).toMatchObject({ kind: 'create', request: { gpu: 1 }, quote: { hourly: 1.9 } });
+    expect(await decide(both, 'w4090', inputs([2]))).toMatchObject({ kind: 'create', request: { gpu: 2 } });
+  });
+
+  it('fails over past a candidate whose price is refused or unknown', async () => {
+    const twoFirst = [two!, one!];
+    // CNY 3.80/h for two GPUs is above 2.
+    expect(await decide(provisioner({ maxHourlyPrice: 2 }, twoFirst), 'w4090', inputs([1, 2]))).toMatchObject({ request: { gpu: 1 } });
+    expect(await decide(provisioner({ maxHourlyPrice: 5 }, twoFirst), 'w4090', inputs([1, 2], [2]))).toMatchObject({ request: { gpu: 1 } });
+  });
+
+  it('says why each candidate was refused when none passes, and is sold out when none is available', async () => {
+    const decision = await decide(provisioner({ maxHourlyPrice: 1 }, [one!, two!]), 'w4090', inputs([1, 2]));
+    expect(decision).toMatchObject({ kind: 'blocked', block: { guard: 'max-hourly-price', alert: true } });
+    expect(decision.kind === 'blocked' && decision.block.reason).toMatch(/^1\/16\/64: .*; 2\/32\/128: /);
+    expect(await decide(provisioner({}, [one!, two!]), 'w4090', inputs([]))).toMatchObject({ block: { guard: 'sold-out', alert: false } });
+  });
+
+  it('asks no price when an account guard already blocks', async () => {
+    const asked: number[] = [];
+    const paused: DecisionInputs = {
+      ...inputs([1]),
+      usage: { ...idle, owned: 1 },
+      prices: { quote: async (request) => (asked.push(request.gpu), quote(1)) },
+    };
+    expect(await decide(provisioner({}, [one!]), 'w4090', paused)).toMatchObject({ block: { guard: 'max-instances' } });
+    expect(asked).toEqual([]);
   });
 });

@@ -104,3 +104,16 @@ describe('kill -9 during a grab, then restart on the same database', () => {
     await expectOneInstance(config);
   });
 });
+
+describe('SIGTERM during a grab', () => {
+  it('waits for the Create under way and records the instance before exiting', async () => {
+    await sim.addFault({ kind: 'latency', action: CREATE, ms: 1000, count: 1 });
+    const config = await start();
+    await waitFor(() => createRequests(sim), (rows) => rows.length === 1, 'the Create to arrive');
+    daemon!.child.kill('SIGTERM');
+
+    expect(await daemon!.exited).toBe(0);
+    const [instance] = await sim.instances();
+    expect(intents(config.db)).toMatchObject([{ status: 'created', instance_id: instance!.UHostId }]);
+  });
+});

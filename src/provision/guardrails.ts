@@ -24,6 +24,12 @@ export const BUDGET_WINDOW_MS = 24 * 3_600_000;
 
 const cny = (amount: number) => `CNY ${amount.toFixed(2)}`;
 
+/** Below a fen's hundredth, a difference is floating-point noise from summing prices, not money. */
+const CNY_EPSILON = 0.0001;
+
+/** Whether `amount` passes `limit`: a sum that lands on the limit in CNY passes though its float is a hair above. */
+const above = (amount: number, limit: number) => amount - limit > CNY_EPSILON;
+
 /** The guards that do not depend on which candidate is chosen: pause, cooldown, instance count. */
 export function accountBlock(provisioner: Provisioner, usage: Usage, pause: Pause | undefined, now: number): Block | undefined {
   const { settings } = provisioner;
@@ -49,15 +55,15 @@ export function priceBlock(provisioner: Provisioner, chargeType: string, quote: 
     const reason = `its price is unknown${quoteError ? `: ${quoteError}` : ''}; nothing is created without a price`;
     return { guard: 'price-unknown', reason, alert: true };
   }
-  if (quote.hourly > settings.maxHourlyPrice) {
+  if (above(quote.hourly, settings.maxHourlyPrice)) {
     const reason = `${cny(quote.hourly)}/h is above maxHourlyPrice ${cny(settings.maxHourlyPrice)}/h`;
     return { guard: 'max-hourly-price', reason, alert: true };
   }
-  if (PREPAID_CHARGE_TYPES.has(chargeType) && settings.maxOrderPrice !== undefined && quote.period > settings.maxOrderPrice) {
+  if (PREPAID_CHARGE_TYPES.has(chargeType) && settings.maxOrderPrice !== undefined && above(quote.period, settings.maxOrderPrice)) {
     const reason = `the ${chargeType} term costs ${cny(quote.period)}, above maxOrderPrice ${cny(settings.maxOrderPrice)}`;
     return { guard: 'max-order-price', reason, alert: true };
   }
-  if (settings.dailyBudget !== undefined && usage.spent + quote.hourly * 24 > settings.dailyBudget) {
+  if (settings.dailyBudget !== undefined && above(usage.spent + quote.hourly * 24, settings.dailyBudget)) {
     const reason =
       `${cny(quote.hourly * 24)} a day more would pass dailyBudget ${cny(settings.dailyBudget)} ` +
       `(${cny(usage.spent)} already committed in the last 24 h)`;

@@ -24,6 +24,9 @@ export const FOLLOW_UP_TIMING: FollowUpTiming = {
   listingIntervalMs: 60_000,
 };
 
+/** How long after a create declared not to have happened its name is still looked for, at each listing. */
+const LATE_INSTANCE_WINDOW_MS = 24 * 3_600_000;
+
 /** States in which the API takes a stop schedule and the policy can compute one. */
 const STOPPABLE_STATES = new Set(['Running', 'Starting']);
 
@@ -69,10 +72,11 @@ export class FollowUp {
         store.provisions.mark(intent.id, { status: 'created', instanceId: found.id, instanceState: found.state, resolvedAt: at, stopStatus });
         if (stopStatus === 'none') store.addEvent(createdEvent(store.provisions.get(intent.id)!, this.context(intent, at), { stopPolicy: null, stopTime: null }));
       });
-      log.info({ provisioner: intent.provisioner, name: intent.name, instance: found.id }, 'create resolved: the instance exists');
+      const late = intent.status === 'not-created' ? ' (it appeared after it had been declared not created)' : '';
+      log[late ? 'warn' : 'info']({ provisioner: intent.provisioner, name: intent.name, instance: found.id }, `create resolved: the instance exists${late}`);
       return;
     }
-    if (at - (intent.attemptedAt ?? intent.createdAt) < this.deps.timing.resolveWindowMs) return;
+    if (intent.status === 'not-created' || at - (intent.attemptedAt ?? intent.createdAt) < this.deps.timing.resolveWindowMs) return;
     const reason = `the answer to Create was lost (${intent.reason ?? 'no answer'}) and no instance named ${intent.name} appeared within ${Math.round(this.deps.timing.resolveWindowMs / 60_000)} min`;
     store.transaction(() => {
       store.provisions.mark(intent.id, { status: 'not-created', failure: 'not-created', reason, resolvedAt: at });
@@ -135,11 +139,16 @@ export class FollowUp {
     log.error({ provisioner: intent.provisioner, name: intent.name, instance: intent.instanceId }, reason);
   }
 
-  /** Lists the owned instances by id; those missing from the answer are gone (released). */
+  /**
+   * Lists the owned instances by id; those missing from the answer are gone (released). Also looks once more, by
+   * name, for creates declared not to have happened in the last day: one that shows up after the window is taken
+   * in (and gets its stop) rather than billing unseen.
+   */
   private async refreshListing(): Promise<void> {
     const { store, clock, client, log } = this.deps;
-    const owned = store.provisions.ownedInstances();
     this.lastListing = clock.now();
+    for (const intent of store.provisions.notCreatedSince(clock.now() - LATE_INSTANCE_WINDOW_MS)) await this.resolve(intent);
+    const owned = store.provisions.ownedInstances();
     if (owned.length === 0) return;
     let listed: Instance[];
     try {

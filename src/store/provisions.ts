@@ -138,6 +138,7 @@ export class ProvisionLedger {
   private readonly selectByStatus;
   private readonly selectWaitingStops;
   private readonly selectRecent;
+  private readonly selectNotCreatedSince;
   private readonly selectRecentOf;
   private readonly selectOwnedInstances;
   private readonly selectUsage;
@@ -161,6 +162,9 @@ export class ProvisionLedger {
       `SELECT * FROM provision_intents WHERE status = 'created' AND stop_status = 'waiting' ORDER BY id`,
     );
     this.selectRecent = db.prepare<[number], Row>('SELECT * FROM provision_intents ORDER BY id DESC LIMIT ?');
+    this.selectNotCreatedSince = db.prepare<[number], Row>(
+      `SELECT * FROM provision_intents WHERE status = 'not-created' AND attempted_at >= ? ORDER BY id`,
+    );
     this.selectRecentOf = db.prepare<[string, number], Row>(
       'SELECT * FROM provision_intents WHERE provisioner = ? ORDER BY id DESC LIMIT ?',
     );
@@ -232,6 +236,11 @@ export class ProvisionLedger {
   /** Created instances still waiting for their scheduled stop. */
   waitingForStop(): Intent[] {
     return this.selectWaitingStops.all().map(toIntent);
+  }
+
+  /** Creates declared not to have happened whose request was sent since `since` (epoch ms), oldest first. */
+  notCreatedSince(since: number): Intent[] {
+    return this.selectNotCreatedSince.all(since).map(toIntent);
   }
 
   /** Newest first; of one provisioner when named. */

@@ -115,7 +115,7 @@ describe('ledger idempotency', () => {
 });
 
 describe('a lost answer whose instance never appears', () => {
-  it('stays unknown (owned) through the window, then is not-created with an alert, and starts the cooldown', async () => {
+  it('stays unknown (owned) through the window, then is not-created with an alert and a cooldown, and is taken in if it shows up later', async () => {
     const sim = await startTestSim();
     const client = simClient(sim);
     let now = NOW;
@@ -145,6 +145,14 @@ describe('a lost answer whose instance never appears', () => {
       expect(usage()).toMatchObject({ owned: 0, lastFailureAt: now });
       const [event] = store.events.list(0).filter((row) => row.type === 'provision.failed');
       expect(event?.payload).toMatchObject({ failure: 'not-created', name: store.provisions.get(id)!.name });
+
+      // It shows up after all: the next listing takes it in, so it counts as owned again instead of billing unseen.
+      const name = store.provisions.get(id)!.name;
+      await sim.control('POST', 'instances', { instances: [{ name, gpuType: '4090', zone: SIM_ZONE }] });
+      now += FOLLOW_UP_TIMING.listingIntervalMs;
+      await followUp.pass();
+      expect(store.provisions.get(id)).toMatchObject({ status: 'created', instanceId: expect.stringMatching(/^uhost-/) });
+      expect(usage().owned).toBe(1);
     } finally {
       await client.close();
       await sim.close();

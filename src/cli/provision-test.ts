@@ -15,7 +15,7 @@ import { systemClock } from '../util/clock.js';
 import { printable } from '../util/printable.js';
 import { EXIT_API_ERROR } from './exit.js';
 import { loadConfigSayingWarnings } from './config.js';
-import { provisionerNames } from './provision.js';
+import { cny, provisionerNames } from './provision.js';
 import { formatTable } from './table.js';
 import { UsageError } from './usage-error.js';
 
@@ -89,26 +89,27 @@ function triggeringWatch(provisioner: Provisioner, name: string | undefined): st
 
 async function testNow(loaded: LoadedConfig, client: CompshareClient, provisioner: Provisioner, watch: string): Promise<TestResult> {
   const candidates = provisioner.candidatesFor(watch);
-  const available = await liveAvailability(client, loaded.config.watches, candidates);
+  const isAvailable = await liveAvailability(client, loaded.config.watches, candidates);
   const prices = new PriceBook(client, systemClock);
   const checks: CandidateCheck[] = [];
-  for (const candidate of candidates) {
-    const { request } = candidate;
-    let hourlyPrice: number | null = null;
-    let priceError: string | null = null;
-    try {
-      hourlyPrice = (await prices.quote(request)).hourly;
-    } catch (error) {
-      priceError = error instanceof Error ? error.message : String(error);
-    }
-    const row = { gpu: request.gpu, cpu: request.cpu, memGb: request.memGb, chargeType: request.chargeType };
-    checks.push({ watch: candidate.watch, ...row, available: available(candidate), hourlyPrice, priceError });
-  }
+  for (const candidate of candidates) checks.push(await checkCandidate(candidate, isAvailable(candidate), prices));
   const now = systemClock.now();
   const { usage, pause } = readLedger(loaded, provisioner.name, now);
   // The quotes above are in the book: decide() reads the same prices the table shows.
-  const decision = await decide(provisioner, watch, { usage, pause, isAvailable: available, prices, now });
-  return { provisioner: provisioner.name, watch, dryRun: provisioner.settings.dryRun, candidates: checks, decision: decisionJson(decision) };
+  const decision = await decide(provisioner, watch, { usage, pause, isAvailable, prices, now });
+  const { name, settings } = provisioner;
+  return { provisioner: name, watch, dryRun: settings.dryRun, candidates: checks, decision: decisionJson(decision) };
+}
+
+/** A candidate's row with its availability and live price (or why there is none). */
+async function checkCandidate(candidate: Candidate, available: boolean, prices: PriceBook): Promise<CandidateCheck> {
+  const { gpu, cpu, memGb, chargeType } = candidate.request;
+  const row = { watch: candidate.watch, gpu, cpu, memGb, chargeType, available };
+  try {
+    return { ...row, hourlyPrice: (await prices.quote(candidate.request)).hourly, priceError: null };
+  } catch (error) {
+    return { ...row, hourlyPrice: null, priceError: error instanceof Error ? error.message : String(error) };
+  }
 }
 
 /** Polls each watch the candidates read, once; a row is available when the answer says ResourceEnough. */
@@ -139,9 +140,8 @@ function readLedger(loaded: LoadedConfig, provisioner: string, now: number): { u
 
 function decisionJson(decision: Decision): TestResult['decision'] {
   if (decision.kind === 'blocked') return { create: false, guard: decision.block.guard, reason: decision.block.reason };
-  const { request, quote } = decision;
-  const row = { zone: request.zone, gpuType: request.gpuType, gpu: request.gpu, cpu: request.cpu, memGb: request.memGb, chargeType: request.chargeType };
-  return { create: true, ...row, hourlyPrice: quote.hourly, orderPrice: quote.period };
+  const { zone, gpuType, gpu, cpu, memGb, chargeType } = decision.request;
+  return { create: true, zone, gpuType, gpu, cpu, memGb, chargeType, hourlyPrice: decision.quote.hourly, orderPrice: decision.quote.period };
 }
 
 function renderResult(result: TestResult): string {
@@ -152,12 +152,12 @@ function renderResult(result: TestResult): string {
       c.watch,
       c.chargeType,
       c.available ? 'yes' : 'no',
-      c.hourlyPrice === null ? `unknown (${printable(c.priceError ?? 'not quoted', PRICE_ERROR_CHARS)})` : `CNY ${c.hourlyPrice.toFixed(2)}/h`,
+      c.hourlyPrice === null ? `unknown (${printable(c.priceError ?? 'not quoted', PRICE_ERROR_CHARS)})` : `${cny(c.hourlyPrice)}/h`,
     ]),
   );
   const { decision } = result;
   const verdict = decision.create
-    ? `would create ${decision.zone} ${decision.gpuType} ${decision.gpu} GPU/${decision.cpu} CPU/${decision.memGb} GB ${decision.chargeType} at CNY ${decision.hourlyPrice.toFixed(2)}/h`
+    ? `would create ${decision.zone} ${decision.gpuType} ${decision.gpu} GPU/${decision.cpu} CPU/${decision.memGb} GB ${decision.chargeType} at ${cny(decision.hourlyPrice)}/h`
     : `would not create: ${decision.reason}`;
   const lines = [`provisioner ${result.provisioner}, triggered by watch ${result.watch}:`, table, '', verdict];
   if (result.dryRun) lines.push(`note: ${result.provisioner} is a dry run (dryRun: true): a real run would only log this, not create`);

@@ -65,7 +65,10 @@ export async function provisionStatus(options: StatusOptions): Promise<void> {
   await withHistory({ config: options.config }, ({ loaded, store, now }) => {
     const names = provisionerNames(loaded.config, options.provisioner);
     const statuses = names.map((name) => statusOf(loaded.config, store, name, now));
-    const printed = options.json ? JSON.stringify(statuses, null, 2) : statuses.map((s) => renderStatus(s, loaded.config.timezone, now)).join('\n\n');
+    const timezone = loaded.config.timezone;
+    const printed = options.json
+      ? JSON.stringify(statuses, null, 2)
+      : statuses.map((status) => renderStatus(status, timezone, now)).join('\n\n');
     process.stdout.write(`${printed}\n`);
   });
 }
@@ -143,39 +146,51 @@ function intentRow(intent: Intent): IntentStatusRow {
   };
 }
 
-const cny = (amount: number) => `CNY ${amount.toFixed(2)}`;
+/** `CNY 1.90`: how the provision commands show an amount. */
+export const cny = (amount: number): string => `CNY ${amount.toFixed(2)}`;
 
 function renderStatus(status: ProvisionerStatus, timezone: string, now: number): string {
   const mode = status.dryRun ? 'dry run (creates nothing, only logs what it would)' : 'live (creates instances)';
-  const paused = status.paused
-    ? `paused since ${formatLocalTime(status.paused.since, timezone)}: ${printable(status.paused.reason, REASON_CHARS)} (run: compshare-watch provision resume ${status.provisioner})`
-    : 'not paused';
-  const { budget, cooldown } = status;
-  const spent = budget.dailyBudget === null ? `${cny(budget.spentLast24h)} committed in the last 24 h (no dailyBudget)` : `${cny(budget.spentLast24h)} of dailyBudget ${cny(budget.dailyBudget)} committed in the last 24 h`;
-  const cooling = cooldown.remainingMs > 0 ? `${formatDuration(cooldown.remainingMs)} left of ${formatDuration(cooldown.ms)}` : `none (cooldown ${formatDuration(cooldown.ms)})`;
+  const { owned, recent } = status;
   const lines = [
-    `provisioner ${status.provisioner}: ${mode}, ${paused}`,
+    `provisioner ${status.provisioner}: ${mode}, ${pauseText(status, timezone)}`,
     `  instances: ${status.instances.owned} of maxInstances ${status.instances.max}`,
-    `  budget:    ${spent}`,
-    `  cooldown:  ${cooling}`,
+    `  budget:    ${budgetText(status.budget)}`,
+    `  cooldown:  ${cooldownText(status.cooldown)}`,
     '',
-    status.owned.length === 0 ? 'owned instances: none' : `owned instances:\n${ownedTable(status.owned, timezone, now)}`,
+    owned.length === 0 ? 'owned instances: none' : `owned instances:\n${ownedTable(owned, timezone, now)}`,
     '',
-    status.recent.length === 0 ? 'ledger: no intents yet' : `ledger (newest first, times in ${timezone}):\n${recentTable(status.recent, timezone)}`,
+    recent.length === 0 ? 'ledger: no intents yet' : `ledger (newest first, times in ${timezone}):\n${recentTable(recent, timezone)}`,
   ];
   return lines.join('\n');
 }
 
+function pauseText({ paused, provisioner }: ProvisionerStatus, timezone: string): string {
+  if (paused === null) return 'not paused';
+  const since = formatLocalTime(paused.since, timezone);
+  return `paused since ${since}: ${printable(paused.reason, REASON_CHARS)} (run: compshare-watch provision resume ${provisioner})`;
+}
+
+function budgetText({ spentLast24h, dailyBudget }: ProvisionerStatus['budget']): string {
+  if (dailyBudget === null) return `${cny(spentLast24h)} committed in the last 24 h (no dailyBudget)`;
+  return `${cny(spentLast24h)} of dailyBudget ${cny(dailyBudget)} committed in the last 24 h`;
+}
+
+function cooldownText({ ms, remainingMs }: ProvisionerStatus['cooldown']): string {
+  return remainingMs > 0 ? `${formatDuration(remainingMs)} left of ${formatDuration(ms)}` : `none (cooldown ${formatDuration(ms)})`;
+}
+
+/** Where the stop of an owned instance stands: its time, still waiting for the instance to run, or none wanted. */
+function stopText(row: OwnedInstanceStatus, now: number, timezone: string): string {
+  if (row.stopTime !== null) return formatStop(row.stopTime, Math.floor(now / 1000), timezone);
+  if (row.stopStatus === 'waiting') return 'waiting for Running';
+  return row.stopStatus === 'failed' ? 'not set (failed)' : 'none';
+}
+
 function ownedTable(owned: readonly OwnedInstanceStatus[], timezone: string, now: number): string {
-  const seconds = Math.floor(now / 1000);
   return formatTable(
     ['NAME', 'INSTANCE', 'STATE', 'STOP'],
-    owned.map((row) => [
-      row.name,
-      row.instanceId ?? '-',
-      row.state ?? 'not listed yet',
-      row.stopTime === null ? (row.stopStatus === 'waiting' ? 'waiting for Running' : 'none') : formatStop(row.stopTime, seconds, timezone),
-    ]),
+    owned.map((row) => [row.name, row.instanceId ?? '-', row.state ?? 'not listed yet', stopText(row, now, timezone)]),
   );
 }
 

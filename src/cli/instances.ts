@@ -5,9 +5,13 @@ import { listAllInstances, type Instance } from '../compshare/actions/describe-i
 import { selects } from '../policy/select.js';
 import { HistoryStore } from '../store/history-store.js';
 import { systemClock } from '../util/clock.js';
+import { printable } from '../util/printable.js';
 import { loadConfigSayingWarnings } from './config.js';
 import { formatStop } from './policy.js';
 import { formatTable } from './table.js';
+
+/** How much of a name or state from the API a table cell shows; --json has all of it. */
+const CELL_CHARS = 64;
 
 export interface InstancesOptions {
   config?: string;
@@ -88,9 +92,9 @@ function renderTable(rows: readonly InstanceRow[], timezone: string, region: str
     ['INSTANCE', 'NAME', 'STATE', 'CHARGE', 'GPU', 'CPU', 'MEM GB', 'STOP', 'OWNER'],
     rows.map((row) => [
       row.id,
-      row.name,
-      row.state,
-      row.chargeType,
+      printable(row.name, CELL_CHARS),
+      printable(row.state, CELL_CHARS),
+      printable(row.chargeType, CELL_CHARS),
       `${row.gpu} x ${row.gpuType}`,
       String(row.cpu),
       String(row.memGb),

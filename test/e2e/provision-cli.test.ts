@@ -86,11 +86,26 @@ describe('provision test', () => {
     expect(await createRequests(sim)).toEqual([]);
   });
 
-  it('names the configured provisioners for an unknown one, and exits 2', async () => {
+  it('says nothing is available when every candidate is sold out, and exits 1', async () => {
+    const { config } = setUp();
+    await put4090Rows(sim, [
+      [1, 16, 64, false],
+      [2, 32, 128, false],
+    ]);
+    const result = await cli(['provision', 'test', '--provisioner', 'grab'], config);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/1\/16\/64\s+w4090\s+Dynamic\s+no\s+CNY 1\.90\/h/);
+    expect(result.stdout).toContain('would not create: no candidate is available now\n');
+  });
+
+  it('names the configured provisioners (or watches) for an unknown one, and exits 2', async () => {
     const { config } = setUp();
     const result = await cli(['provision', 'test', '--provisioner', 'nope'], config);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe('compshare-watch: unknown provisioner "nope" (configured: grab)\n');
+    const watch = await cli(['provision', 'test', '--provisioner', 'grab', '--watch', 'w3090'], config);
+    expect(watch.code).toBe(2);
+    expect(watch.stderr).toBe('compshare-watch: watch "w3090" does not name provisioner "grab" (watches that do: w4090)\n');
   });
 });
 
@@ -101,15 +116,17 @@ describe('provision status and resume', () => {
     store.provisions.pause({ provisioner: 'grab', since: Date.now(), retCode: 226601, reason: 'the account is in arrears' });
     store.close();
 
-    const status = await cli(['provision', 'status'], config);
+    const [status, statusJson, test] = await Promise.all([
+      cli(['provision', 'status'], config),
+      cli(['provision', 'status', '--json'], config),
+      cli(['provision', 'test', '--provisioner', 'grab'], config),
+    ]);
     expect(status.code).toBe(0);
     expect(status.stdout).toContain('provisioner grab: live (creates instances), paused since');
     expect(status.stdout).toContain('the account is in arrears (run: compshare-watch provision resume grab)');
     expect(status.stdout).toContain('instances: 0 of maxInstances 1');
-    const json = JSON.parse((await cli(['provision', 'status', '--json'], config)).stdout);
+    const json = JSON.parse(statusJson.stdout);
     expect(json[0]).toMatchObject({ provisioner: 'grab', dryRun: false, paused: { retCode: 226601 }, owned: [], recent: [] });
-
-    const test = await cli(['provision', 'test', '--provisioner', 'grab'], config);
     expect(test.code).toBe(1);
     expect(test.stdout).toContain('would not create: paused since a create was refused');
 

@@ -10,6 +10,8 @@ import { statsCommand } from './commands/stats.js';
 import { eventsCommand } from './commands/events.js';
 import { policyCommand } from './commands/policy.js';
 import { notifyCommand } from './commands/notify.js';
+import { provisionCommand } from './commands/provision.js';
+import { instancesCommand } from './commands/instances.js';
 import { printError, reportAndExit, EXIT_USAGE } from './exit.js';
 import { packageVersion } from '../version.js';
 
@@ -24,7 +26,9 @@ const commands: Array<() => Command> = [
   historyCommand,
   statsCommand,
   eventsCommand,
+  instancesCommand,
   policyCommand,
+  provisionCommand,
   notifyCommand,
   configCommand,
   simCommand,

@@ -138,13 +138,10 @@ function readLedger(loaded: LoadedConfig, provisioner: string, now: number): { u
   }
 }
 
-/** What `decide()` says when nothing is available, as a test (which follows no flip) words it. */
-const NOTHING_AVAILABLE = 'no candidate is available now';
-
 function decisionJson(decision: Decision): TestResult['decision'] {
   if (decision.kind === 'blocked') {
     const { guard, reason } = decision.block;
-    return { create: false, guard, reason: guard === 'sold-out' ? NOTHING_AVAILABLE : reason };
+    return { create: false, guard, reason };
   }
   const { zone, gpuType, gpu, cpu, memGb, chargeType } = decision.request;
   return { create: true, zone, gpuType, gpu, cpu, memGb, chargeType, hourlyPrice: decision.quote.hourly, orderPrice: decision.quote.period };

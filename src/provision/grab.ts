@@ -114,7 +114,7 @@ export async function decide(provisioner: Provisioner, watch: string, inputs: De
   if (account) return { kind: 'blocked', block: account };
   const available = provisioner.candidatesFor(watch).filter((candidate) => inputs.isAvailable(candidate));
   if (available.length === 0) {
-    return { kind: 'blocked', block: { guard: 'sold-out', reason: 'sold out again before the create: no candidate is available now', alert: false } };
+    return { kind: 'blocked', block: { guard: 'sold-out', reason: 'no candidate is available now', alert: false } };
   }
   const blocks: Array<Block & { request: CandidateRequest }> = [];
   for (const candidate of available) {

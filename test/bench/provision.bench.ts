@@ -22,7 +22,7 @@ const FLIPS_PER_DAEMON = 70;
 /** Where in a second the capacity changes: far from the poll at the whole second, so no flip straddles one. */
 const PATCH_OFFSET_MS = 500;
 /** A SIGKILL lands this many ms (uniform) after the confirming poll reached the simulator. */
-const KILL_WINDOW_MS = 40;
+const KILL_WINDOW_MS = 120;
 /** Every this-many-th crash run loses the answer to Create (the instance is made, no reply); the others delay it. */
 const LOST_ANSWER_EVERY = 4;
 const CREATE_LATENCY = { ms: 0, maxMs: 20 };
@@ -125,12 +125,11 @@ it(`grab_crash_duplicates: ${CRASH_RUNS} runs, SIGKILL at a random point of the 
     await sim.control('DELETE', 'faults');
 
     const second = await startGrabDaemon(sim, options, first.dir);
-    const secondStart = wallClockMs();
     let intents: Array<{ name: string; status: string }> = [];
     try {
       intents = await waitFor(
         () => queryDb<{ name: string; status: string }>(join(first.dir, 'history.db'), 'SELECT name, status FROM provision_intents'),
-        (rows) => settled(rows, sentNames(sim!)) && answered(sim!, CAPACITY_ACTION).some((entry) => entry.receivedMs > secondStart),
+        (rows) => settled(rows, sentNames(sim!)),
         `run ${run}: the restarted daemon to settle its ledger`,
         { timeoutMs: SETTLE_TIMEOUT_MS, intervalMs: 25 },
       );

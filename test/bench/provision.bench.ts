@@ -6,7 +6,7 @@ import { wallClockMs, type RequestLogEntry } from '../../src/sim/request-log.js'
 import { queryDb, startDaemon, type DaemonProcess } from '../helpers/daemon.js';
 import { startTestSim, type TestSim } from '../helpers/sim.js';
 import { waitFor } from '../helpers/wait.js';
-import { CAPACITY_ACTION, SIM_KEYS_ENV, sleepUntil, tickAtOrAfter } from './fleet.js';
+import { boundedNumber, CAPACITY_ACTION, SIM_KEYS_ENV, sleepUntil, tickAtOrAfter } from './fleet.js';
 import { CREATE_ACTION, detectToCreateMs, killPhase, onRequest, ONE_GPU, setEnough, TWO_GPUS, writeGrabConfig, type KillPhase } from './grab.js';
 import { quantile, report, type Measured } from './results.js';
 
@@ -190,13 +190,4 @@ async function startGrabDaemon(testSim: TestSim, options: Parameters<typeof writ
 async function stopDaemon(daemon: DaemonProcess, signal: NodeJS.Signals): Promise<void> {
   if (daemon.child.exitCode === null && daemon.child.signalCode === null) daemon.child.kill(signal);
   await daemon.exited;
-}
-
-function boundedNumber(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
-  if (value === undefined || value === '') return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
-    throw new Error(`${name}: expected a whole number from ${min} to ${max}, got "${value}"`);
-  }
-  return parsed;
 }

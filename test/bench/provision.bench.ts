@@ -52,13 +52,15 @@ it(`detect_to_create_ms: ${FLIPS} flips, confirming poll's answer -> Create at t
     const daemon = await startGrabDaemon(sim, { candidates: [ONE_GPU, TWO_GPUS], maxInstances: 100, namePrefix: `flip${flipsDriven}-` });
     await waitFor(() => answered(sim!, CAPACITY_ACTION).length, (count) => count > 0, 'the baseline poll', { timeoutMs: 10_000 });
     // The rows take turns: each poll sees one of them newly available (and the other sold out again).
-    let tick = tickAtOrAfter(Date.now(), 1000);
     for (let flip = 0; flip < flips; flip++) {
-      await sleepUntil(tick + PATCH_OFFSET_MS);
+      await sleepUntil(tickAtOrAfter(Date.now(), 1000) + PATCH_OFFSET_MS);
+      // A poll a busy machine made late must not see its row sold again before its Create lands: that would be a
+      // lost race (and a cooldown that blocks the next flips), not a measurement.
+      await untilCreates(sim, flip);
       await setEnough(sim, [{ row: ONE_GPU, enough: flip % 2 === 0 }, { row: TWO_GPUS, enough: flip % 2 === 1 }]);
-      tick += 1000;
     }
-    await sleepUntil(tick + PATCH_OFFSET_MS);
+    await sleepUntil(tickAtOrAfter(Date.now(), 1000) + PATCH_OFFSET_MS);
+    await untilCreates(sim, flips);
     await stopDaemon(daemon, 'SIGTERM');
     const batch = detectToCreateMs(sim.simulator.state.requests.list());
     samples.push(...batch);
@@ -74,7 +76,7 @@ it(`detect_to_create_ms: ${FLIPS} flips, confirming poll's answer -> Create at t
     spread: q === 0.99 ? { min: ms(Math.min(...batchP99s)), max: ms(Math.max(...batchP99s)) } : { min: ms(quantile(samples, 0)), max: ms(quantile(samples, 1)) },
   });
   report('detect_to_create_ms', {
-    setup: `spawned daemon, one watch on */1 * * * * *, two 4090 rows taking turns (PATCH capacity ${PATCH_OFFSET_MS} ms after each poll), api.maxRequestsPerSecond default, ${FLIPS_PER_DAEMON} flips per daemon (fresh DB each); sim request log wall clock: confirming poll answeredMs -> Create receivedMs`,
+    setup: `spawned daemon, one watch on */1 * * * * *, two 4090 rows taking turns (PATCH capacity ${PATCH_OFFSET_MS} ms after a poll, once the previous flip's Create arrived), api.maxRequestsPerSecond default, ${FLIPS_PER_DAEMON} flips per daemon (fresh DB each); sim request log wall clock: confirming poll answeredMs -> Create receivedMs`,
     flips: flipsDriven,
     creates,
     p50: latency(0.5),
@@ -159,6 +161,11 @@ it(`grab_crash_duplicates: ${CRASH_RUNS} runs, SIGKILL at a random point of the 
     wallSeconds: Math.round((Date.now() - started) / 1000),
   });
 }, 30 * 60_000);
+
+/** Waits (bounded: a flip may go uncreated) until `count` Creates have reached the simulator since the log was cleared. */
+async function untilCreates(testSim: TestSim, count: number): Promise<void> {
+  await waitFor(() => entriesOf(testSim, CREATE_ACTION).length, (seen) => seen >= count, `${count} creates`, { timeoutMs: 3_000, intervalMs: 5 }).catch(() => undefined);
+}
 
 /** Settled: an intent exists and none waits; an `unknown` one is left only when its Create never reached the API. */
 function settled(intents: ReadonlyArray<{ name: string; status: string }>, sent: ReadonlySet<string>): boolean {

@@ -156,3 +156,13 @@ export function parseLogLines(stderr: string): LogLine[] {
 
 /** Env for a daemon or CLI child talking to the test simulator. */
 export const SIM_KEYS_ENV = { COMPSHARE_PUBLIC_KEY: SIM_PUBLIC_KEY, COMPSHARE_PRIVATE_KEY: SIM_PRIVATE_KEY };
+
+/** A whole-number knob from the environment (a bench's size), within bounds; unset or empty gives `fallback`. */
+export function boundedNumber(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+    throw new Error(`${name}: expected a whole number from ${min} to ${max}, got "${value}"`);
+  }
+  return parsed;
+}

@@ -8,6 +8,7 @@ import { waitFor } from '../helpers/wait.js';
 import {
   benchImageId,
   benchWatchName,
+  boundedNumber,
   CAPACITY_ACTION,
   parseLogLines,
   recordArrivals,
@@ -152,13 +153,4 @@ it(`scale_500_watches: ${WATCHES} watches on ${SCHEDULE}, 50-200 ms API latency,
 /** The sum of a log line's numeric fields whose names match `name`. */
 function countFields(line: Record<string, unknown>, name: RegExp): number {
   return Object.entries(line).reduce((sum, [field, value]) => sum + (name.test(field) && typeof value === 'number' ? value : 0), 0);
-}
-
-function boundedNumber(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
-  if (value === undefined || value === '') return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
-    throw new Error(`${name}: expected a whole number from ${min} to ${max}, got "${value}"`);
-  }
-  return parsed;
 }

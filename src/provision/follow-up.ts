@@ -48,7 +48,7 @@ export class FollowUp {
   async pass(): Promise<boolean> {
     const ledger = this.deps.store.provisions;
     for (const intent of ledger.withStatus('unknown')) await this.resolve(intent);
-    for (const intent of ledger.waitingForStop()) await this.setStop(intent);
+    await this.setStops(ledger.waitingForStop());
     if (this.deps.clock.now() - this.lastListing >= this.deps.timing.listingIntervalMs) await this.refreshListing();
     return ledger.withStatus('unknown').length > 0 || ledger.waitingForStop().length > 0;
   }
@@ -85,18 +85,26 @@ export class FollowUp {
     log.warn({ provisioner: intent.provisioner, name: intent.name }, `create resolved: ${reason}`);
   }
 
-  private async setStop(intent: Intent): Promise<void> {
+  /** New instances waiting for their stop, listed in one call (not one per instance: boots take a while). */
+  private async setStops(waiting: readonly Intent[]): Promise<void> {
+    if (waiting.length === 0) return;
+    let listed: Map<string, Instance>;
+    try {
+      const instances = await listAllInstances(this.deps.client, { ids: waiting.map((intent) => intent.instanceId!) });
+      listed = new Map(instances.map((instance) => [instance.id, instance]));
+    } catch (error) {
+      if (!(error instanceof CompshareError)) throw error;
+      for (const intent of waiting) this.waitedTooLong(intent, error.message);
+      return;
+    }
+    for (const intent of waiting) await this.setStop(intent, listed.get(intent.instanceId!));
+  }
+
+  private async setStop(intent: Intent, instance: Instance | undefined): Promise<void> {
     const { store, clock, client } = this.deps;
     const provisioner = this.deps.provisioners.get(intent.provisioner);
     const policy = provisioner?.stopPolicy;
     if (policy === undefined) return this.stopFailed(intent, 'its provisioner no longer has a stop policy');
-    let instance: Instance | undefined;
-    try {
-      [instance] = await listAllInstances(client, { ids: [intent.instanceId!] });
-    } catch (error) {
-      if (!(error instanceof CompshareError)) throw error;
-      return this.waitedTooLong(intent, error.message);
-    }
     if (instance === undefined || !STOPPABLE_STATES.has(instance.state)) {
       if (instance?.state === 'Install Fail') return this.stopFailed(intent, 'the instance failed to install (Install Fail)');
       return this.waitedTooLong(intent, instance ? `it is ${instance.state}` : 'it is not listed yet');

@@ -1,9 +1,8 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { RequestLogEntry } from '../../src/sim/request-log.js';
 import type { TestSim } from '../helpers/sim.js';
 import { SIM_ZONE } from '../helpers/sim.js';
 import { CAPACITY_ACTION } from './fleet.js';
+import { writeProvisionConfig } from '../helpers/provision.js';
 
 export const CREATE_ACTION = 'CreateCompShareInstance';
 
@@ -25,45 +24,13 @@ export interface GrabConfigOptions {
 }
 
 /**
- * Writes a daemon config with one watch polling 4090s every second and a real (dryRun false) provisioner on it, with
- * an 8-hour stop policy; returns its path. `confirmDown: 1` lets a row go sold out on one reading, so each poll can
- * carry a flip and the benches need no idle polls between flips.
+ * Writes a daemon config (test/helpers/provision.ts) with a real provisioner of `candidates`; `confirmDown: 1` lets
+ * a row go sold out on one reading, so each poll can carry a flip and the benches need no idle polls between flips.
  */
 export function writeGrabConfig(dir: string, simUrl: string, options: GrabConfigOptions): string {
-  const candidates = options.candidates.map((row) => `{ gpu: ${row.gpu}, cpu: ${row.cpu}, memGb: ${row.memGb} }`).join(', ');
-  const path = join(dir, 'config.yaml');
-  writeFileSync(
-    path,
-    `api:
-  baseUrl: ${simUrl}
-  region: cn-wlcb
-  timeoutMs: 2000
-storage:
-  path: ${join(dir, 'history.db')}
-watches:
-  - name: w4090
-    schedule: "*/1 * * * * *"
-    zone: ${SIM_ZONE}
-    gpuType: "4090"
-    imageId: compshareImage-test
-    chargeType: Dynamic
-    disks: [{ isBoot: true, type: CLOUD_SSD, size: 60 }]
-    match: { gpu: [1, 2] }
-    confirmDown: 1
-    provision: grab
-provisioners:
-  grab:
-    dryRun: false
-    candidates: [${candidates}]
-    maxInstances: ${options.maxInstances}
-    maxHourlyPrice: 5
-    namePrefix: ${options.namePrefix}
-    stopPolicy: eight
-stopPolicies:
-  eight: { select: { tag: [nomatch] }, maxRuntimeHours: 8 }
-`,
-  );
-  return path;
+  const candidates = options.candidates.map(({ gpu, cpu, memGb }) => ({ gpu, cpu, memGb }));
+  const provisioner = { candidates, maxInstances: options.maxInstances, namePrefix: options.namePrefix };
+  return writeProvisionConfig(dir, simUrl, { watch: { confirmDown: 1 }, provisioner }).path;
 }
 
 /** Sets which of `rows` the simulator has enough of (the others sold out), through the control API. */

@@ -6,7 +6,8 @@ import { wallClockMs, type RequestLogEntry } from '../../src/sim/request-log.js'
 import { queryDb, startDaemon, type DaemonProcess } from '../helpers/daemon.js';
 import { startTestSim, type TestSim } from '../helpers/sim.js';
 import { waitFor } from '../helpers/wait.js';
-import { boundedNumber, CAPACITY_ACTION, SIM_KEYS_ENV, sleepUntil, tickAtOrAfter } from './fleet.js';
+import { boundedNumber, CAPACITY_ACTION, sleepUntil, tickAtOrAfter } from './fleet.js';
+import { PROVISION_ENV } from '../helpers/provision.js';
 import { CREATE_ACTION, detectToCreateMs, killPhase, onRequest, ONE_GPU, setEnough, TWO_GPUS, writeGrabConfig, type KillPhase } from './grab.js';
 import { quantile, report, type Measured } from './results.js';
 
@@ -189,7 +190,7 @@ function sentNames(testSim: TestSim): Set<string> {
 async function startGrabDaemon(testSim: TestSim, options: Parameters<typeof writeGrabConfig>[2], dir?: string): Promise<DaemonProcess & { dir: string }> {
   const home = dir ?? mkdtempSync(join(tmpdir(), 'compshare-watch-bench-'));
   if (dir === undefined) dirs.push(home);
-  const daemon = startDaemon(writeGrabConfig(home, testSim.url, options), SIM_KEYS_ENV);
+  const daemon = startDaemon(writeGrabConfig(home, testSim.url, options), PROVISION_ENV);
   daemons.push(daemon);
   return { ...daemon, dir: home };
 }

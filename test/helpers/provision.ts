@@ -24,6 +24,8 @@ export interface ProvisionConfigOptions {
   provisioner?: Record<string, unknown>;
   /** The client's per-request timeout; short for lost-answer faults. */
   apiTimeoutMs?: number;
+  /** Keys of watch `w4090` that replace or add to the defaults below (e.g. `confirmDown: 1`). */
+  watch?: Record<string, unknown>;
 }
 
 export interface ProvisionConfig {
@@ -52,6 +54,7 @@ export function writeProvisionConfig(dir: string, simUrl: string, options: Provi
         disks: [{ isBoot: true, type: 'CLOUD_SSD', size: 60 }],
         match: { gpu: [1, 2] },
         provision: 'grab',
+        ...options.watch,
       },
     ],
     provisioners: {

@@ -180,24 +180,9 @@ export class ProvisionLedger {
          MAX(resolved_at) FILTER (WHERE status IN ('failed', 'not-created')) AS last_failure
        FROM provision_intents WHERE provisioner = @provisioner AND dry_run = 0`,
     );
-    this.update = db.prepare(
-      `UPDATE provision_intents SET
-         status = COALESCE(@status, status),
-         request = COALESCE(@request, request),
-         hourly_price = COALESCE(@hourlyPrice, hourly_price),
-         order_price = COALESCE(@orderPrice, order_price),
-         attempted_at = COALESCE(@attemptedAt, attempted_at),
-         resolved_at = COALESCE(@resolvedAt, resolved_at),
-         instance_id = COALESCE(@instanceId, instance_id),
-         instance_state = COALESCE(@instanceState, instance_state),
-         failure = COALESCE(@failure, failure),
-         ret_code = COALESCE(@retCode, ret_code),
-         reason = COALESCE(@reason, reason),
-         request_uuid = COALESCE(@requestUuid, request_uuid),
-         stop_status = COALESCE(@stopStatus, stop_status),
-         stop_time = COALESCE(@stopTime, stop_time)
-       WHERE id = @id`,
-    );
+    // NULL leaves a column as it is, so one statement serves every combination of fields.
+    const assignments = Object.entries(UPDATABLE_COLUMNS).map(([field, column]) => `${column} = COALESCE(@${field}, ${column})`);
+    this.update = db.prepare(`UPDATE provision_intents SET ${assignments.join(', ')} WHERE id = @id`);
     this.updateListingStatement = db.prepare(
       `UPDATE provision_intents SET instance_state = ?, listed_at = ? WHERE instance_id = ? AND status = 'created'`,
     );
@@ -262,8 +247,8 @@ export class ProvisionLedger {
 
   /** Sets the given fields of an intent (the others keep their values). */
   mark(id: number, fields: IntentUpdate): void {
-    // NULL leaves a column as it is (COALESCE), so an unset field is sent as NULL.
-    const params: Record<string, unknown> = Object.fromEntries(UPDATABLE_FIELDS.map((field) => [field, fields[field] ?? null]));
+    // An unset field is sent as NULL, which leaves its column as it is.
+    const params: Record<string, unknown> = Object.fromEntries(Object.keys(UPDATABLE_COLUMNS).map((field) => [field, fields[field as keyof IntentUpdate] ?? null]));
     if (fields.request !== undefined) params.request = JSON.stringify(fields.request);
     this.update.run({ ...params, id });
   }
@@ -316,8 +301,20 @@ export interface IntentUpdate {
   stopTime?: number | null;
 }
 
-/** Every field `mark` can set, as the UPDATE statement names them. */
-const UPDATABLE_FIELDS = [
-  'status', 'request', 'hourlyPrice', 'orderPrice', 'attemptedAt', 'resolvedAt', 'instanceId', 'instanceState',
-  'failure', 'retCode', 'reason', 'requestUuid', 'stopStatus', 'stopTime',
-] as const satisfies ReadonlyArray<keyof IntentUpdate>;
+/** Every field `mark` can set, and its column. */
+const UPDATABLE_COLUMNS: Readonly<Record<keyof IntentUpdate, string>> = {
+  status: 'status',
+  request: 'request',
+  hourlyPrice: 'hourly_price',
+  orderPrice: 'order_price',
+  attemptedAt: 'attempted_at',
+  resolvedAt: 'resolved_at',
+  instanceId: 'instance_id',
+  instanceState: 'instance_state',
+  failure: 'failure',
+  retCode: 'ret_code',
+  reason: 'reason',
+  requestUuid: 'request_uuid',
+  stopStatus: 'stop_status',
+  stopTime: 'stop_time',
+};

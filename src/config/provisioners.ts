@@ -3,7 +3,7 @@ import { CREATE_CHARGE_TYPES } from '../compshare/actions/create-instance.js';
 import { duration, intBetween, namedRecord, section, text } from '../schema/fields.js';
 import { formatPath, quote } from '../schema/message.js';
 import { unknownNameProblem } from './known-names.js';
-import { CPU_PLATFORM_VALUES, diskListSchema, gpuTypeField, LIMITS } from './watch-fields.js';
+import { CPU_PLATFORM_VALUES, diskListSchema, gpuTypeField, LIMITS, matchesSpec, type MatchConfig } from './watch-fields.js';
 
 /** Defaults of each entry under `provisioners:`; dry-run unless the user says otherwise. */
 export const PROVISIONER_DEFAULTS = {
@@ -89,7 +89,7 @@ export function isProvisionerSecret(path: readonly PropertyKey[]): boolean {
 
 /** What the cross-checks read of the whole config (structural, so this file need not import the full schema). */
 export interface ProvisionerContext {
-  watches: readonly { name: string; chargeType: string; provision?: string | undefined }[];
+  watches: readonly { name: string; chargeType: string; provision?: string | undefined; match?: MatchConfig | undefined }[];
   stopPolicies: Readonly<Record<string, unknown>>;
   provisioners: Readonly<Record<string, ProvisionerConfig>>;
 }
@@ -155,15 +155,28 @@ function oneProvisionerProblems(
 ): CrossProblem[] {
   const at = (...path: PropertyKey[]): PropertyKey[] => ['provisioners', name, ...path];
   const watchNames = config.watches.map((watch) => watch.name);
-  const candidates = provisioner.candidates.flatMap((candidate, index) =>
-    danglingName(at('candidates', index, 'watch'), 'watch', candidate.watch, watchNames, 'watches'),
-  );
+  const candidates = provisioner.candidates.flatMap((candidate, index) => [
+    ...danglingName(at('candidates', index, 'watch'), 'watch', candidate.watch, watchNames, 'watches'),
+    ...untrackedCandidate(name, candidate, config.watches).map((message) => ({ path: at('candidates', index), input: candidate, message })),
+  ]);
   const sources = chargeSources(name, provisioner, config.watches);
   const spot = spotProblem(provisioner, sources);
   // With Spot refused, "add a stop policy" would be advice that cannot fix it.
   const stopPolicy = spot.length > 0 ? [] : stopPolicyProblems(provisioner, Object.keys(config.stopPolicies));
   const problems = [...spot, ...stopPolicy, ...prepaidProblems(provisioner, sources)];
   return [...candidates, ...problems.map((problem) => ({ ...problem, path: at(...problem.path) }))];
+}
+
+/**
+ * A candidate row the watch it is read from leaves out of its `match`: that row is never tracked, so it can never
+ * flip and never be created, which is surely not what the user meant.
+ */
+function untrackedCandidate(name: string, candidate: CandidateConfig, watches: ProvisionerContext['watches']): string[] {
+  const sources = candidate.watch === undefined ? watches.filter((watch) => watch.provision === name) : watches.filter((watch) => watch.name === candidate.watch);
+  const row = { gpu: candidate.gpu, cpu: candidate.cpu, mem: candidate.memGb };
+  return sources
+    .filter((watch) => !matchesSpec(watch.match, row))
+    .map((watch) => `watch ${quote(watch.name)} does not track ${row.gpu}/${row.cpu}/${row.mem} (its match leaves it out), so this candidate can never be created`);
 }
 
 /** The charge types it creates with: its own, else each watch's it serves (they may differ; each uses its own). */

@@ -9,7 +9,8 @@ import { duration, intBetween, PLAIN_NAME_PATTERN, section, text, timerMs, timez
 import { deliverySchema, notifyListSchema, watchNotifyFields } from './notifications.js';
 import { unknownNameProblem } from './known-names.js';
 import { instancePasswordField, provisionerProblems, provisionersSchema } from './provisioners.js';
-import { CPU_PLATFORM_VALUES, diskListSchema, gpuTypeField, LIMITS } from './watch-fields.js';
+import { CPU_PLATFORM_VALUES, diskListSchema, gpuTypeField, LIMITS, matchSchema } from './watch-fields.js';
+export { matchesSpec, type MatchConfig } from './watch-fields.js';
 
 export const API_DEFAULTS = {
   baseUrl: 'https://api.compshare.cn',
@@ -85,13 +86,6 @@ const storageSchema = section({
   path: text.default(STORAGE_DEFAULTS.path),
   /** Raw polls, transitions, events and hourly counters older than this are pruned daily. */
   retentionDays: intBetween(1, LIMITS.retentionDays).default(STORAGE_DEFAULTS.retentionDays),
-});
-
-/** Which rows of a capacity answer the user cares about; every field left out matches everything. */
-const matchSchema = section({
-  gpu: z.array(intBetween(1, LIMITS.gpu)).min(1).optional(),
-  minCpu: intBetween(1, LIMITS.cpu).optional(),
-  minMemGb: intBetween(1, LIMITS.memGb).optional(),
 });
 
 const watchSchema = section({
@@ -182,12 +176,4 @@ export type Config = z.output<typeof configSchema>;
 export type WatchConfig = Config['watches'][number];
 export type DiskConfig = WatchConfig['disks'][number];
 export type { ProvisionerConfig, CandidateConfig } from './provisioners.js';
-export type MatchConfig = z.output<typeof matchSchema>;
 export type CpuPlatform = (typeof CPU_PLATFORMS)[number];
-
-/** Whether a capacity row is one the watch's `match` asks for; no `match` means every row counts. */
-export function matchesSpec(match: MatchConfig | undefined, row: { gpu: number; cpu: number; mem: number }): boolean {
-  if (match === undefined) return true;
-  const gpuOk = match.gpu === undefined || match.gpu.includes(row.gpu);
-  return gpuOk && row.cpu >= (match.minCpu ?? 0) && row.mem >= (match.minMemGb ?? 0);
-}

@@ -38,3 +38,19 @@ export const diskListSchema = z.array(diskSchema).superRefine((disks, ctx) => {
     ctx.addIssue({ code: 'custom', input: disks, message });
   }
 });
+
+/** Which rows of a capacity answer the user cares about; every field left out matches everything. */
+export const matchSchema = section({
+  gpu: z.array(intBetween(1, LIMITS.gpu)).min(1).optional(),
+  minCpu: intBetween(1, LIMITS.cpu).optional(),
+  minMemGb: intBetween(1, LIMITS.memGb).optional(),
+});
+
+export type MatchConfig = z.output<typeof matchSchema>;
+
+/** Whether a capacity row is one the watch's `match` asks for; no `match` means every row counts. */
+export function matchesSpec(match: MatchConfig | undefined, row: { gpu: number; cpu: number; mem: number }): boolean {
+  if (match === undefined) return true;
+  const gpuOk = match.gpu === undefined || match.gpu.includes(row.gpu);
+  return gpuOk && row.cpu >= (match.minCpu ?? 0) && row.mem >= (match.minMemGb ?? 0);
+}

@@ -162,6 +162,20 @@ describe('provisioners: names must point somewhere', () => {
   });
 });
 
+describe('provisioners: candidates the watch tracks', () => {
+  it('refuses a candidate row the watch match leaves out: it could never flip, so never be created', async () => {
+    const watches = [watch('4090-wlcb', 'Dynamic', { provision: 'grab', match: { gpu: [2] } })];
+    expect(await failure(config({}, watches))).toContain(
+      'provisioners.grab.candidates[0]: watch "4090-wlcb" does not track 1/16/64 (its match leaves it out), so this candidate can never be created',
+    );
+  });
+
+  it('accepts a candidate the watch match includes', async () => {
+    const watches = [watch('4090-wlcb', 'Dynamic', { provision: 'grab', match: { gpu: [1, 2], minMemGb: 64 } })];
+    await expect(load(config({}, watches))).resolves.toBeDefined();
+  });
+});
+
 describe('provisioners: money rules on the charge type it creates with', () => {
   it.each(['Day', 'Month', 'Year'])('refuses its own chargeType %s without allowPrepaid', async (chargeType) => {
     expect(await failure(config({ chargeType }))).toBe(

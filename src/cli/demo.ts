@@ -9,7 +9,6 @@ import { startCapacityChurn, type CapacityChurn } from '../demo/churn.js';
 import { demoConfig, statusPage } from '../demo/config.js';
 import { demoScenario } from '../demo/scenario.js';
 import { createLogger } from '../log.js';
-import type { Locale } from '../notify/locales/index.js';
 import { startSimulator, type RunningSimulator } from '../sim/server.js';
 import { parseInteger } from './sim.js';
 
@@ -35,6 +34,8 @@ export async function demo(options: DemoOptions): Promise<void> {
   const port = options.port === undefined ? undefined : parseInteger('--port', options.port, 0, 65_535);
   const publicKey = `demo-${randomBytes(8).toString('hex')}`;
   const privateKey = randomBytes(24).toString('hex');
+  // Listening from the start, so a Ctrl-C during start-up still removes the temporary directory.
+  const stop = stopRequest();
   const dir = await mkdtemp(join(tmpdir(), 'compshare-watch-demo-'));
   let simulator: RunningSimulator | undefined;
   let churn: CapacityChurn | undefined;
@@ -42,28 +43,24 @@ export async function demo(options: DemoOptions): Promise<void> {
     simulator = await startSimulator({ publicKey, privateKey, scenario: demoScenario() });
     churn = startCapacityChurn(simulator.state.capacity, CHURN_SEED, CHURN_EVERY_MS);
     const configPath = join(dir, 'config.yaml');
-    const inputs = { simUrl: simulator.url, dir, publicKey, privateKey, locale: localeOf(process.env.LANG), port };
-    const document = demoConfig({ ...inputs, desktop: Boolean(process.env.DBUS_SESSION_BUS_ADDRESS), timezone: localZone() });
+    const where = { simUrl: simulator.url, dir, port, env: process.env, timezone: localZone() };
+    const document = demoConfig({ ...where, publicKey, privateKey });
     await writeFile(configPath, stringify(document), { mode: 0o600 });
     const loaded = await loadConfig({ path: configPath, env: {} });
     // Alerts are the show; the daemon's own lines would drown them, so only its warnings and errors are logged.
     const daemon = new Daemon(loaded, createLogger({ level: 'warn' }));
     daemon.start();
     process.stdout.write(introduction(simulator.url, dir, configPath, statusPage(port).url, durationSeconds));
-    await untilSignalOrTimeout(durationSeconds);
+    await stop.after(durationSeconds);
     await daemon.stop();
     process.stdout.write(summary(simulator.state.requests.counts()));
   } finally {
+    stop.dispose();
     churn?.stop();
     await simulator?.close();
     await rm(dir, { recursive: true, force: true });
   }
   process.stdout.write(`Removed ${dir}.\n`);
-}
-
-/** Alerts in Chinese for a Chinese locale, English otherwise (LANG=zh_CN.UTF-8, zh_TW, ...). */
-function localeOf(lang: string | undefined): Locale {
-  return lang?.startsWith('zh') ? 'zh-CN' : 'en';
 }
 
 /** The machine's zone, so the times in alerts and `history` read as the user's own clock. */
@@ -105,17 +102,23 @@ function summary(counts: Record<string, number>): string {
   return `Simulator calls: ${calls || 'none'}. Instances created: ${creates}.\n`;
 }
 
-/** Resolves on SIGINT or SIGTERM, or after `seconds` when given. */
-function untilSignalOrTimeout(seconds: number | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = seconds === undefined ? undefined : setTimeout(done, seconds * 1000);
-    function done(): void {
-      clearTimeout(timer);
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      resolve();
-    }
-    process.on('SIGINT', done);
-    process.on('SIGTERM', done);
-  });
+/** SIGINT or SIGTERM, heard from the moment it is made; `after` also ends the wait after `seconds` when given. */
+function stopRequest(): { after(seconds: number | undefined): Promise<void>; dispose(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  let request = (): void => undefined;
+  const requested = new Promise<void>((resolve) => (request = resolve));
+  const dispose = (): void => {
+    clearTimeout(timer);
+    process.off('SIGINT', request);
+    process.off('SIGTERM', request);
+  };
+  process.on('SIGINT', request);
+  process.on('SIGTERM', request);
+  return {
+    after(seconds) {
+      if (seconds !== undefined) timer = setTimeout(request, seconds * 1000);
+      return requested;
+    },
+    dispose,
+  };
 }

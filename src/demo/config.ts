@@ -15,9 +15,8 @@ export interface DemoConfigInputs {
   /** The key pair the simulator accepts (made up for this run; they open nothing else). */
   publicKey: string;
   privateKey: string;
-  locale: Locale;
-  /** Whether a desktop session bus exists, so desktop alerts can be shown too. */
-  desktop: boolean;
+  /** LANG picks the alerts' language; DBUS_SESSION_BUS_ADDRESS says desktop alerts can be shown too. */
+  env: NodeJS.ProcessEnv;
   timezone: string;
   /** `--port`; undefined: let the status page pick one. */
   port: number | undefined;
@@ -38,13 +37,13 @@ const watchShape = {
  * dry-run provisioner grabs 4090s; a stop policy gives the tagged instances an 8-hour limit.
  */
 export function demoConfig(inputs: DemoConfigInputs): Record<string, unknown> {
-  const channels = inputs.desktop ? ['console', 'desktop'] : ['console'];
+  const channels = inputs.env.DBUS_SESSION_BUS_ADDRESS ? ['console', 'desktop'] : ['console'];
   return {
     credentials: { publicKey: inputs.publicKey, privateKey: inputs.privateKey },
     api: { baseUrl: inputs.simUrl, region: 'cn-wlcb', timeoutMs: 2_000 },
     storage: { path: join(inputs.dir, 'history.db') },
     timezone: inputs.timezone,
-    locale: inputs.locale,
+    locale: localeOf(inputs.env.LANG),
     watches: [
       { name: 'demo-4090', schedule: DEMO_POLL_SCHEDULE, gpuType: '4090', provision: 'grab-4090', ...watchShape },
       { name: 'demo-5090', schedule: DEMO_POLL_SCHEDULE, gpuType: '5090', ...watchShape },
@@ -65,6 +64,11 @@ export function demoConfig(inputs: DemoConfigInputs): Record<string, unknown> {
     delivery: { groupWindow: '3s' },
     ...statusPage(inputs.port).config,
   };
+}
+
+/** Alerts in Chinese for a Chinese locale (LANG=zh_CN.UTF-8, zh_TW, ...), English otherwise. */
+function localeOf(lang: string | undefined): Locale {
+  return lang?.startsWith('zh') ? 'zh-CN' : 'en';
 }
 
 /**

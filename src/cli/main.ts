@@ -12,6 +12,7 @@ import { policyCommand } from './commands/policy.js';
 import { notifyCommand } from './commands/notify.js';
 import { provisionCommand } from './commands/provision.js';
 import { instancesCommand } from './commands/instances.js';
+import { demoCommand } from './commands/demo.js';
 import { printError, reportAndExit, EXIT_USAGE } from './exit.js';
 import { packageVersion } from '../version.js';
 
@@ -32,6 +33,7 @@ const commands: Array<() => Command> = [
   notifyCommand,
   configCommand,
   simCommand,
+  demoCommand,
 ];
 
 /**
@@ -51,7 +53,7 @@ function usageLine(message: string, path: string): string {
 }
 
 /** The commands that run until stopped; every other one makes a few calls and exits. */
-const LONG_RUNNING = new Set(['run', 'sim']);
+const LONG_RUNNING = new Set(['run', 'sim', 'demo']);
 
 /**
  * A command that exits after a few calls has undici's HTTP parser (WebAssembly) compiled by the baseline compiler

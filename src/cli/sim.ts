@@ -44,7 +44,8 @@ async function readScenario(path: string): Promise<Scenario> {
   }
 }
 
-function parseInteger(flag: string, value: string, min: number, max: number): number {
+/** An integer flag within [min, max]; anything else is a usage error naming the flag and the value. */
+export function parseInteger(flag: string, value: string, min: number, max: number): number {
   const parsed = /^\d+$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
     throw new UsageError(`${flag}: expected an integer from ${min} to ${max}, got "${value}"`);

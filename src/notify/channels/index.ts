@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { quote } from '../../schema/message.js';
 import type { Channel, ChannelDeps, ChannelInstance } from '../channel.js';
+import { consoleChannel } from './console.js';
 import { dingtalkChannel } from './dingtalk.js';
 import { desktopChannel } from './desktop.js';
 import { emailChannel } from './email.js';
@@ -9,7 +10,7 @@ import { webhookChannel } from './webhook.js';
 import { wecomChannel } from './wecom.js';
 
 /** Every channel kind, one line each; a test checks this list against the files in this folder. */
-const channelList = [emailChannel, desktopChannel, webhookChannel, wecomChannel, dingtalkChannel, feishuChannel] as const;
+const channelList = [emailChannel, desktopChannel, webhookChannel, wecomChannel, dingtalkChannel, feishuChannel, consoleChannel] as const;
 
 /** Channel kinds by their `type`. */
 export const channels: ReadonlyMap<string, Channel> = new Map(channelList.map((channel) => [channel.type, channel]));

@@ -1,7 +1,7 @@
 import type { LoadedConfig } from '../config/load.js';
 import { systemClock, type IntervalClock } from '../util/clock.js';
 import type { Logger } from '../log.js';
-import { pollDemand } from '../watch/demand.js';
+import { demandWarning, pollDemand } from '../watch/demand.js';
 import { DaemonCore } from './core.js';
 import { replacementFor, watchChanges } from './reload.js';
 import { Runtime } from './runtime.js';
@@ -81,7 +81,8 @@ export class Daemon {
       return;
     }
     const { loaded } = replacement;
-    for (const warning of loaded.warnings) this.log.warn({ config: loaded.displayPath }, warning);
+    const rate = demandWarning(pollDemand(loaded.config, this.clock.now()), loaded.config.api.maxRequestsPerSecond);
+    for (const warning of [...loaded.warnings, ...(rate === undefined ? [] : [rate])]) this.log.warn({ config: loaded.displayPath }, warning);
     await this.runtime?.stop();
     await this.runtime?.close();
     this.runtime = undefined;

@@ -82,9 +82,8 @@ export class Provisioning {
   async stop(): Promise<void> {
     this.unsubscribe?.();
     clearInterval(this.priceTimer);
-    await Promise.all([this.createLoop.stop(), this.followLoop.stop()]);
-    // After the loops: a follow-up pass that ends during stop sets its timer again.
     clearTimeout(this.followTimer);
+    await Promise.all([this.createLoop.stop(), this.followLoop.stop()]);
   }
 
   /** Pending intents, one provisioner's in order (each counts the ones before it), provisioners side by side. */

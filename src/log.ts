@@ -17,17 +17,52 @@ const SECRET_FIELDS = ['privateKey', 'credentials', 'pass', 'password', 'secret'
 const REDACTED_PATHS = SECRET_FIELDS.flatMap((field) => [field, `*.${field}`]);
 
 /**
- * Human-readable lines on a terminal, JSON lines otherwise (journald, files). Logs go to stderr so `--json`
- * output on stdout stays parseable.
+ * The sd-daemon priority each pino level starts at (sd-daemon(3): `<3>` err, `<4>` warning, `<6>` info, `<7>`
+ * debug), lowest level first. journald reads the prefix as the line's priority, so `journalctl -p warning` works.
  */
-export function createLogger(options: { level?: string; pretty?: boolean } = {}): Logger {
+const JOURNAL_PRIORITIES = [
+  { level: 'trace', prefix: '<7>' },
+  { level: 'info', prefix: '<6>' },
+  { level: 'warn', prefix: '<4>' },
+  { level: 'error', prefix: '<3>' },
+] as const;
+
+/** Where log lines go: anything with a synchronous write (stderr's file descriptor, or a test's capture). */
+export interface LogDestination {
+  write(line: string): unknown;
+}
+
+export interface LoggerOptions {
+  level?: string;
+  pretty?: boolean;
+  /** `JOURNAL_STREAM` (set by systemd when stderr is the journal) is read from here; default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Default: stderr, written synchronously. */
+  destination?: LogDestination;
+}
+
+/**
+ * Human-readable lines on a terminal, JSON lines otherwise (journald, files), each prefixed with its journald
+ * priority under systemd. Logs go to stderr so `--json` output on stdout stays parseable.
+ */
+export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? 'info';
-  const usePretty = options.pretty ?? process.stderr.isTTY === true;
+  const journal = (options.env ?? process.env).JOURNAL_STREAM !== undefined;
+  const usePretty = options.pretty ?? (process.stderr.isTTY === true && !journal);
   const redact = { paths: REDACTED_PATHS, censor: '[redacted]' };
   const pino = require('pino') as typeof import('pino');
   if (usePretty) {
     const pretty = require('pino-pretty') as typeof import('pino-pretty');
     return pino({ level, redact }, pretty({ destination: 2, sync: true, colorize: !process.env.NO_COLOR, ignore: 'pid,hostname' }));
   }
-  return pino({ level, redact, base: { pid: process.pid } }, pino.destination({ dest: 2, sync: true }));
+  const destination = options.destination ?? pino.destination({ dest: 2, sync: true });
+  const settings = { level, redact, base: { pid: process.pid } };
+  if (!journal) return pino(settings, destination);
+  // One stream per priority, each line going only to the highest one its level reaches: prefixed in the same
+  // synchronous write as the line itself, with no worker thread that could lose lines at exit.
+  const streams = JOURNAL_PRIORITIES.map(({ level: from, prefix }) => ({
+    level: from,
+    stream: { write: (line: string) => destination.write(`${prefix}${line}`) },
+  }));
+  return pino(settings, pino.multistream(streams, { dedupe: true }));
 }

@@ -8,7 +8,7 @@ import { formatPath, type Problem } from '../schema/message.js';
 import { isProvisionerSecret, unusedProvisionerWarnings } from './provisioners.js';
 import { configSchema, type Config } from './schema.js';
 import { readYamlFile } from './yaml-file.js';
-import { DEFAULT_CONFIG_PATHS } from './default-paths.js';
+import { configSearchPaths, defaultStoragePath, processPathContext } from './default-paths.js';
 
 export interface LoadOptions {
   /** `--config FILE`; when given, no other place is tried. */
@@ -16,8 +16,10 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   /** Base for relative paths: the config path itself and `storage.path`. */
   cwd?: string;
-  /** Where to look without `path`; DEFAULT_CONFIG_PATHS unless given. */
+  /** Where to look without `path`; configSearchPaths() unless given. */
   searchPaths?: readonly string[];
+  /** Home directory and root-ness for the default paths; the running process's unless given. */
+  user?: { home: string; isRoot: boolean };
 }
 
 /** The config file without the key pair: enough for commands that only read history or send alerts. */
@@ -26,7 +28,7 @@ export interface LoadedConfigFile {
   path: string;
   /** The path as the user gave it (or as it was found), as messages show it. */
   displayPath: string;
-  /** Validated, with defaults filled in and `storage.path` made absolute. */
+  /** Validated, with defaults filled in and `storage.path` made absolute (defaultStoragePath() when unset). */
   config: Config;
 }
 
@@ -53,7 +55,8 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadedConfi
 export async function loadConfigFile(options: LoadOptions = {}): Promise<LoadedConfigFile> {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
-  const { displayPath, path } = await locate(options.path, cwd, options.searchPaths ?? DEFAULT_CONFIG_PATHS);
+  const context = { ...processPathContext(env), ...options.user };
+  const { displayPath, path } = await locate(options.path, cwd, options.searchPaths ?? configSearchPaths(context));
 
   const read = await readYamlFile(path);
   if (read.kind === 'unreadable') throw new ConfigError(displayPath, [{ path: [], problem: read.problem }]);
@@ -75,8 +78,15 @@ export async function loadConfigFile(options: LoadOptions = {}): Promise<LoadedC
   const [first, ...rest]: Problem[] = [...unfilled, ...invalid];
   if (first !== undefined) throw new ConfigError(displayPath, [first, ...rest]);
   if (!parsed.success) throw new TypeError('loadConfigFile: a failed parse always has a problem');
-  const config = { ...parsed.data, storage: { ...parsed.data.storage, path: resolve(cwd, parsed.data.storage.path) } };
+  const storagePath = storagePathGiven(value) ? resolve(cwd, parsed.data.storage.path) : defaultStoragePath(context);
+  const config = { ...parsed.data, storage: { ...parsed.data.storage, path: storagePath } };
   return { path, displayPath, config };
+}
+
+/** Whether the file sets `storage.path` (the default depends on the environment, which the schema cannot see). */
+function storagePathGiven(value: unknown): boolean {
+  const storage = typeof value === 'object' && value !== null ? (value as { storage?: unknown }).storage : undefined;
+  return typeof storage === 'object' && storage !== null && (storage as { path?: unknown }).path !== undefined;
 }
 
 async function locate(

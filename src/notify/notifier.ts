@@ -1,7 +1,6 @@
 import type { NotifySettings as Config } from './settings.js';
 import type { HistoryStore } from '../store/history-store.js';
 import type { NewEvent } from '../store/events.js';
-import type { OutboxRepository } from '../store/outbox.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../log.js';
 import type { ChannelInstance } from './channel.js';
@@ -19,20 +18,20 @@ import { NOTIFY_ON, type Route } from './routing.js';
 export class Notifier {
   readonly dispatcher: Dispatcher;
   private readonly channels: Map<string, ChannelInstance>;
+  private unsubscribe: (() => void) | undefined;
 
   constructor(
     private readonly config: Config,
-    store: HistoryStore,
-    clock: Clock,
+    private readonly store: HistoryStore,
+    private readonly clock: Clock,
     private readonly log: Logger,
     env: NodeJS.ProcessEnv = process.env,
   ) {
     this.channels = new Map(
       Object.entries(config.notifiers).map(([name, notifier]) => [name, createChannel(name, notifier, { log, env })]),
     );
-    const outbox = routeEventsToOutbox(config, store, clock, () => this.dispatcher.wake());
     this.dispatcher = new Dispatcher(
-      outbox,
+      store.outbox,
       this.channels,
       (events) => renderBatch(events, config),
       { ...DEFAULT_DISPATCH_TIMING, maxAttempts: config.delivery.maxAttempts, maxAgeMs: config.delivery.maxAge },
@@ -41,7 +40,9 @@ export class Notifier {
     );
   }
 
+  /** Routes events from now on (not from construction: a reload builds the next notifier while this one runs). */
   start(): void {
+    this.unsubscribe = routeEventsToOutbox(this.config, this.store, this.clock, () => this.dispatcher.wake());
     this.dispatcher.start();
   }
 
@@ -65,25 +66,28 @@ export class Notifier {
     }));
   }
 
+  /** Events recorded from now on are no longer routed by this notifier; a delivery under way finishes first. */
   async stop(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
     await this.dispatcher.stop();
     await Promise.all([...this.channels.values()].map((channel) => channel.close?.()));
   }
 }
 
 /**
- * Makes every event the store records become outbox rows for its channels, in the event's transaction. Used by the
- * daemon and by any command that records events (`policy apply`), so the daemon delivers them later.
+ * Makes every event the store records become outbox rows for its channels, in the event's transaction, until the
+ * returned function is called. Used by the daemon and by any command that records events (`policy apply`), so the
+ * daemon delivers them later.
  */
-export function routeEventsToOutbox(config: Config, store: HistoryStore, clock: Clock, onCommitted?: () => void): OutboxRepository {
+export function routeEventsToOutbox(config: Config, store: HistoryStore, clock: Clock, onCommitted?: () => void): () => void {
   const outbox = store.outbox;
   const routes = routesOf(config);
-  store.onEvent((event) => {
+  return store.onEvent((event) => {
     enqueueEvent(outbox, routes.get(event.watch), event, { groupWindowMs: config.delivery.groupWindow }, clock);
     // Runs after the surrounding transaction has committed: better-sqlite3 transactions are synchronous.
     if (onCommitted) queueMicrotask(onCommitted);
   });
-  return outbox;
 }
 
 /** Each watch's route, and under `null` the route for events of no watch (policy failures). */

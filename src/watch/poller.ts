@@ -95,17 +95,18 @@ function record(deps: PollerDeps, target: PollTarget, facts: PollFacts): Detecti
     return null;
   }
   deps.storage.recorded(facts.at);
-  logDetection(deps.log, target.name, facts.outcome, detection);
+  logDetection(deps.log.child({ watch: target.name }), facts.outcome, detection);
   return detection;
 }
 
-function logDetection(log: Logger, watch: string, outcome: PollOutcome, detection: Detection): void {
-  if (!outcome.ok) log.warn({ watch, kind: outcome.error.kind }, `poll failed: ${outcome.error.message}`);
+/** `log` carries the watch's name as a binding. */
+function logDetection(log: Logger, outcome: PollOutcome, detection: Detection): void {
+  if (!outcome.ok) log.warn({ kind: outcome.error.kind }, `poll failed: ${outcome.error.message}`);
   for (const t of detection.transitions) {
-    log.info({ watch, spec: keyId(t.key), from: t.from, to: t.to }, t.from ? 'capacity flipped' : 'baseline');
+    log.info({ spec: keyId(t.key), from: t.from, to: t.to }, t.from ? 'capacity flipped' : 'baseline');
   }
   for (const event of detection.events) {
-    if (event.type === 'watch.blind') log.error({ watch, since: new Date(event.failingSince).toISOString() }, 'watch is blind');
-    if (event.type === 'watch.recovered') log.info({ watch }, 'watch recovered');
+    if (event.type === 'watch.blind') log.error({ since: new Date(event.failingSince).toISOString() }, 'watch is blind');
+    if (event.type === 'watch.recovered') log.info('watch recovered');
   }
 }

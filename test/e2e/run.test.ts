@@ -6,7 +6,7 @@ import { queryDb, startDaemon, type DaemonProcess } from '../helpers/daemon.js';
 import { waitFor } from '../helpers/wait.js';
 import { put4090Rows, startTestSim, SIM_PRIVATE_KEY, SIM_PUBLIC_KEY, SIM_ZONE, type TestSim } from '../helpers/sim.js';
 import { useTempDir } from '../helpers/temp-dir.js';
-import { SHUTDOWN_GRACE_MS } from '../../src/daemon/daemon.js';
+import { SHUTDOWN_GRACE_MS } from '../../src/daemon/runtime.js';
 
 const tempDir = useTempDir();
 const keys = { COMPSHARE_PUBLIC_KEY: SIM_PUBLIC_KEY, COMPSHARE_PRIVATE_KEY: SIM_PRIVATE_KEY };

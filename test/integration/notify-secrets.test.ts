@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { notifyCommand } from '../../src/cli/commands/notify.js';
 import { loadConfigFile } from '../../src/config/load.js';
-import { Notifier } from '../../src/notify/notifier.js';
+import { Notifier, routeEventsToOutbox } from '../../src/notify/notifier.js';
 import { HistoryStore } from '../../src/store/history-store.js';
 import { startHttpReceiver, type HttpReceiver, type ReceivedRequest } from '../helpers/http-receiver.js';
 import { captureLog } from '../helpers/notify.js';
@@ -61,6 +61,8 @@ async function everywhereAFailureGoes(notifier: string): Promise<{ everything: s
   const store = HistoryStore.open(config.storage.path);
   const { log, lines } = captureLog();
   const notifier_ = new Notifier(config, store, { now: () => Date.now() }, log, {});
+  // Not started (the test drives delivery itself): events reach the outbox as a started notifier routes them.
+  routeEventsToOutbox(config, store, { now: () => Date.now() });
   store.addEvent({ id: 'policy.failed:uhost-1:nightly:1', type: 'policy.failed', watch: null, payload: { instance: 'uhost-1', name: 'train', policy: 'nightly', error: 'x' }, createdAt: Date.now() });
   await notifier_.dispatcher.drain();
   await notifier_.stop();

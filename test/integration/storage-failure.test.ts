@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../src/config/load.js';
-import { Notifier } from '../../src/notify/notifier.js';
+import { Notifier, routeEventsToOutbox } from '../../src/notify/notifier.js';
 import { HistoryStore } from '../../src/store/history-store.js';
 import { StoreWriteError } from '../../src/store/errors.js';
 import { pollWatches, type PollTarget } from '../../src/watch/poller.js';
@@ -44,6 +44,8 @@ describe('a database that cannot be written', () => {
     const store = HistoryStore.open(database);
     const { log, lines } = captureLog();
     const notifier = new Notifier(config, store, { now: () => Date.now() }, log, {});
+    // Not started (the test drives delivery itself): events reach the outbox as a started notifier routes them.
+    routeEventsToOutbox(config, store, { now: () => Date.now() });
     let alerted: Promise<void> = Promise.resolve();
     const storage = new StorageHealth(store, log, (event) => (alerted = notifier.sendNow(event)));
     const client = simClient(sim);

@@ -50,7 +50,7 @@ async function failure(text: string, options: LoadOptions = {}): Promise<string>
 
 describe('loadConfig: valid files', () => {
   it('fills in every default', async () => {
-    const { config, path, displayPath } = await load(`watches:${WATCH}`);
+    const { config, path, displayPath } = await load(`watches:${WATCH}`, { user: { home: '/home/ada', isRoot: false } });
     expect(path).toBe(join(dir, 'config.yaml'));
     expect(displayPath).toBe('config.yaml');
     expect(config.api).toEqual({
@@ -59,7 +59,7 @@ describe('loadConfig: valid files', () => {
       timeoutMs: API_DEFAULTS.timeoutMs,
       maxRequestsPerSecond: API_DEFAULTS.maxRequestsPerSecond,
     });
-    expect(config.storage.path).toBe(join(dir, 'compshare-watch.db'));
+    expect(config.storage.path).toBe('/home/ada/.local/state/compshare-watch/history.db');
     expect(config.credentials).toBeUndefined();
     expect(config.watches[0]).toMatchObject({
       machineType: WATCH_DEFAULTS.machineType,
@@ -408,8 +408,24 @@ describe('loadConfig: where the file is looked for', () => {
   });
 
   it('says where it looked when nothing is found', async () => {
-    await expect(loadConfig({ cwd: dir, env: KEYS_ENV })).rejects.toMatchObject({
-      message: 'no config file found (tried ./config.yaml, /etc/compshare-watch/config.yaml); pass --config FILE',
+    await expect(loadConfig({ cwd: dir, env: KEYS_ENV, user: { home: '/home/ada', isRoot: false } })).rejects.toMatchObject({
+      message: 'no config file found (tried ./config.yaml, /home/ada/.config/compshare-watch/config.yaml, /etc/compshare-watch/config.yaml); pass --config FILE',
     });
+  });
+
+  it('finds the config in $CONFIGURATION_DIRECTORY and keeps the database in $STATE_DIRECTORY (systemd)', async () => {
+    const configuration = join(dir, 'etc');
+    await mkdir(configuration);
+    await writeFile(join(configuration, 'config.yaml'), `watches:${WATCH}`);
+    await writeFile(join(dir, 'config.yaml'), 'api: { region: not-this-one }\n');
+    const env = { ...KEYS_ENV, CONFIGURATION_DIRECTORY: configuration, STATE_DIRECTORY: join(dir, 'state') };
+    const loaded = await loadConfig({ cwd: dir, env });
+    expect(loaded.path).toBe(join(configuration, 'config.yaml'));
+    expect(loaded.config.storage.path).toBe(join(dir, 'state', 'history.db'));
+  });
+
+  it('takes a storage.path the file gives over the default, from the working directory', async () => {
+    const { config } = await load(`storage: { path: ./here.db }\nwatches:${WATCH}`, { env: { ...KEYS_ENV, STATE_DIRECTORY: '/nowhere' } });
+    expect(config.storage.path).toBe(join(dir, 'here.db'));
   });
 });

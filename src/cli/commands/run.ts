@@ -10,6 +10,6 @@ export function runCommand(): Command {
     .addOption(
       new Option('--log-level <level>', 'log level (default info, or $LOG_LEVEL)').choices(LOG_LEVELS),
     )
-    .addHelpText('after', '\nStops cleanly on SIGINT or SIGTERM. Exit status: 0 stopped, 2 usage, config or database error.')
+    .addHelpText('after', '\nReloads the config on SIGHUP (a broken one is logged and the running one kept). Stops cleanly on SIGINT or\nSIGTERM; a second one exits at once. Exit status: 0 stopped, 2 usage, config or database error.')
     .action(async (options: RunOptions) => (await import('../run.js')).run(options));
 }

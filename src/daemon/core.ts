@@ -1,0 +1,37 @@
+import { HistoryStore } from '../store/history-store.js';
+import { acquireLock, type DaemonLock } from './lock.js';
+
+/**
+ * What lives as long as the process: the lock that keeps one daemon per database, and the store. A reload swaps
+ * the runtime around it and never reopens either, which is why `storage.path` cannot change without a restart.
+ */
+export class DaemonCore {
+  private closed = false;
+
+  private constructor(
+    readonly storagePath: string,
+    readonly store: HistoryStore,
+    private readonly lock: DaemonLock,
+  ) {}
+
+  static open(storagePath: string): DaemonCore {
+    const lock = acquireLock(storagePath);
+    try {
+      return new DaemonCore(storagePath, HistoryStore.open(storagePath), lock);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+  }
+
+  /**
+   * Synchronous, and safe at any moment (a second signal during shutdown): every write is one synchronous SQLite
+   * transaction, so closing between two of them leaves the database consistent. Closing twice does nothing.
+   */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.store.close();
+    this.lock.release();
+  }
+}

@@ -49,7 +49,7 @@ export async function demo(options: DemoOptions): Promise<void> {
     const loaded = await loadConfig({ path: configPath, env: {} });
     // Alerts are the show; the daemon's own lines would drown them, so only its warnings and errors are logged.
     const daemon = new Daemon(loaded, createLogger({ level: 'warn' }));
-    daemon.start();
+    await daemon.start();
     process.stdout.write(introduction(simulator.url, dir, configPath, statusPage(port).url, durationSeconds));
     await stop.after(durationSeconds);
     await daemon.stop();

@@ -12,6 +12,7 @@ import { policyCommand } from './commands/policy.js';
 import { notifyCommand } from './commands/notify.js';
 import { provisionCommand } from './commands/provision.js';
 import { instancesCommand } from './commands/instances.js';
+import { statusCommand } from './commands/status.js';
 import { printError, reportAndExit, EXIT_USAGE } from './exit.js';
 import { packageVersion } from '../version.js';
 
@@ -22,6 +23,7 @@ import { packageVersion } from '../version.js';
  */
 const commands: Array<() => Command> = [
   runCommand,
+  statusCommand,
   checkCommand,
   historyCommand,
   statsCommand,

@@ -9,6 +9,7 @@ import { carriesToken } from './http-auth.js';
 import type { DaemonMetrics } from './metrics.js';
 import { stateView, type DaemonState } from './state-view.js';
 import { renderStatusPage } from './status-page.js';
+import { splitListen } from './listen.js';
 
 /** What the server reads from the daemon; every member is read per request, so a reload shows at once. */
 export interface DaemonView {
@@ -69,12 +70,6 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         server.closeAllConnections();
       }),
   };
-}
-
-/** `127.0.0.1:9477` or `[::1]:9477` as node's host and port. */
-export function splitListen(listen: string): { host: string; port: number } {
-  const colon = listen.lastIndexOf(':');
-  return { host: listen.slice(0, colon).replace(/^\[(.*)\]$/, '$1'), port: Number(listen.slice(colon + 1)) };
 }
 
 async function handle(options: HttpServerOptions, request: IncomingMessage, response: ServerResponse): Promise<void> {

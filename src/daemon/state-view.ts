@@ -46,6 +46,7 @@ export interface InstanceView {
   instanceId: string | null;
   state: string | null;
   stopStatus: string | null;
+  /** Unix seconds, as the API and the events carry stop times. */
   stopTime: number | null;
   hourlyPrice: number | null;
   createdAt: number;

@@ -240,10 +240,10 @@ describe('the JSON API', () => {
       await poll();
       now += 10_000;
     }
-    const history = await (await get('/api/history?watch=w4090&since=1h&limit=2')).json();
+    const history = (await (await get('/api/history?watch=w4090&since=1h&limit=2')).json()) as { transitions: unknown[] };
     expect(history.transitions).toHaveLength(2);
     expect(history.transitions[0]).toMatchObject({ watch: 'w4090', gpu: 1, to: 'available' });
-    const events = await (await get('/api/events?since=0&limit=3')).json();
+    const events = (await (await get('/api/events?since=0&limit=3')).json()) as { events: Array<{ type: string }> };
     expect(events.events).toHaveLength(3);
     expect(events.events[0].type).toMatch(/^capacity\./);
     const tooMany = await get('/api/events?limit=5000');

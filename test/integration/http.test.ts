@@ -245,7 +245,7 @@ describe('the JSON API', () => {
     expect(history.transitions[0]).toMatchObject({ watch: 'w4090', gpu: 1, to: 'available' });
     const events = (await (await get('/api/events?since=0&limit=3')).json()) as { events: Array<{ type: string }> };
     expect(events.events).toHaveLength(3);
-    expect(events.events[0].type).toMatch(/^capacity\./);
+    expect(events.events[0]?.type).toMatch(/^capacity\./);
     const tooMany = await get('/api/events?limit=5000');
     expect(tooMany.status).toBe(400);
     expect(await tooMany.json()).toEqual({ error: 'limit: expected 1 to 1000 (found "5000")' });

@@ -7,7 +7,7 @@ import { stateView, type DaemonState } from '../daemon/state-view.js';
 import { HistoryStore } from '../store/history-store.js';
 import { formatDuration } from '../util/duration.js';
 import { formatLocalTime } from '../util/time-format.js';
-import { EXIT_API_ERROR } from './exit.js';
+import { EXIT_API_ERROR, printError } from './exit.js';
 import { UsageError } from './usage-error.js';
 
 export interface StatusOptions {
@@ -30,7 +30,11 @@ export async function status(options: StatusOptions): Promise<void> {
   let source: Source = 'daemon';
   if (state === undefined) {
     const path = config.storage.path;
-    if (!existsSync(path)) throw new UsageError(`no daemon runs and no history at ${path} yet: start "compshare-watch run" first`);
+    if (!existsSync(path)) {
+      printError(`no daemon runs and there is no history at ${path} yet: start "compshare-watch run" first`);
+      process.exitCode = EXIT_API_ERROR;
+      return;
+    }
     source = isLockHeld(path) ? 'database (daemon without http)' : 'database (no daemon running)';
     const store = HistoryStore.open(path);
     try {
@@ -42,6 +46,7 @@ export async function status(options: StatusOptions): Promise<void> {
   const running = source !== 'database (no daemon running)';
   if (options.json) process.stdout.write(`${JSON.stringify({ source, running, ...state }, null, 2)}\n`);
   else process.stdout.write(renderStatus(state, source, config.timezone));
+  if (!running) printError('no daemon runs: this is the state the database last recorded');
   if (!running || state.blind.length > 0) process.exitCode = EXIT_API_ERROR;
 }
 

@@ -47,6 +47,15 @@ const OPEN_PATHS = new Set(['/healthz']);
 
 type Reply = { status: number; type: string; body: string };
 
+/** `http.listen` cannot be bound (in use, not an address of this machine, a privileged port): one line to show. */
+export class HttpListenError extends Error {
+  override readonly name = 'HttpListenError';
+  constructor(listen: string, cause: NodeJS.ErrnoException) {
+    const why = cause.code === 'EADDRINUSE' ? 'the address is in use (another daemon?)' : cause.code === 'EADDRNOTAVAIL' ? 'not an address of this machine' : cause.code === 'EACCES' ? 'permission denied' : (cause.code ?? cause.message);
+    super(`http.listen ${JSON.stringify(listen)}: cannot listen: ${why}`);
+  }
+}
+
 /** Starts the health, metrics, JSON and status page server; resolves once it listens. */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const { host, port } = splitListen(options.listen);
@@ -56,7 +65,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   );
   server.maxConnections = HTTP_LIMITS.connections;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => reject(new HttpListenError(options.listen, error)));
     server.listen(port, host, () => resolve());
   });
   const address = server.address() as AddressInfo;

@@ -41,10 +41,11 @@ let metrics: DaemonMetrics;
 let now: number;
 let deps: PollerDeps;
 let config: Config;
+let ready: boolean;
 
 async function serve(token?: string, extra: Record<string, unknown> = {}): Promise<void> {
   config = configOf({ ...extra, http: token === undefined ? { listen: '127.0.0.1:0' } : { listen: '127.0.0.1:0', token } });
-  const view = { store, config: () => config, ready: () => true, startedAt: START, metrics, clock: { now: () => now } };
+  const view = { store, config: () => config, ready: () => ready, startedAt: START, metrics, clock: { now: () => now } };
   server = await startHttpServer({ listen: '127.0.0.1:0', token, view, log: captureLog().log });
 }
 
@@ -56,6 +57,7 @@ beforeEach(async () => {
   metrics = new DaemonMetrics();
   store.onEvent(metrics.observeEvent);
   now = START;
+  ready = true;
   const { log } = captureLog();
   const clock = { now: () => now, monotonic: () => performance.now() };
   deps = { client, store, clock, log, storage: new StorageHealth(store, log), onPolled: metrics.observePoll };
@@ -98,6 +100,16 @@ describe('/healthz', () => {
     expect((await get('/healthz')).status).toBe(200);
     now = START + 45_000;
     expect((await get('/healthz')).status).toBe(503);
+  });
+});
+
+describe('/readyz', () => {
+  it('is 503 until the daemon says it has started, then 200', async () => {
+    ready = false;
+    await serve();
+    expect((await get('/readyz')).status).toBe(503);
+    ready = true;
+    expect(await (await get('/readyz')).json()).toEqual({ ready: true });
   });
 });
 
@@ -201,6 +213,15 @@ describe('request handling', () => {
     expect(await head.text()).toBe('');
     expect((await get(`/api/events?x=${'a'.repeat(HTTP_LIMITS.urlChars)}`)).status).toBe(414);
     expect((await get('/nope')).status).toBe(404);
+  });
+
+  it('refuses a listen address in use with one line naming http.listen', async () => {
+    await serve();
+    const view = { store, config: () => config, ready: () => true, startedAt: START, metrics, clock: { now: () => now } };
+    const listen = server.url.replace('http://', '');
+    await expect(startHttpServer({ listen, view, log: captureLog().log })).rejects.toThrow(
+      `http.listen "${listen}": cannot listen: the address is in use (another daemon?)`,
+    );
   });
 });
 

@@ -43,7 +43,7 @@ export function availabilityBar(slices: readonly Slice[], label: string, noData:
   return `<svg class="bar" role="img" aria-label="${label}" viewBox="0 0 ${slices.length * 4} 16" preserveAspectRatio="none">${beats}</svg>`;
 }
 
-/** The weekday x hour grid as cells shaded from grey (no data) through light to dark green. */
+/** The weekday x hour grid: grey without data, pale red when never available, light to dark green as it is more often. */
 export function heatMap(grid: Grid, weekdays: readonly string[], label: string): string {
   const cell = 11;
   const left = 34;
@@ -53,7 +53,8 @@ export function heatMap(grid: Grid, weekdays: readonly string[], label: string):
     .map((row, day) => {
       const cells = row
         .map((share, hour) => {
-          const fill = share === null ? '#eef0f3' : `rgba(45,164,78,${(0.12 + 0.88 * share).toFixed(2)})`;
+          // Never available is pale red, not the palest green: it must not read as "no data".
+          const fill = share === null ? '#eef0f3' : share === 0 ? '#f6d3d5' : `rgba(45,164,78,${(0.2 + 0.8 * share).toFixed(2)})`;
           const title = share === null ? '' : `<title>${weekdays[day]} ${hour}:00 ${Math.round(share * 100)}%</title>`;
           return `<rect x="${left + hour * cell}" y="${top + day * cell}" width="${cell - 1}" height="${cell - 1}" fill="${fill}">${title}</rect>`;
         })

@@ -13,7 +13,7 @@ import { availabilityBar, heatMap, slicesOf } from './status-page-svg.js';
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 /** How many recent events the page lists. */
-export const PAGE_EVENTS = 20;
+export const PAGE_EVENTS = 12;
 const HEAT_MAP_DAYS = 30;
 
 export interface StatusPageInput {

@@ -6,7 +6,7 @@ import { configSchema, type Config } from '../../src/config/schema.js';
 import { startHttpServer, HTTP_LIMITS, type RunningHttpServer } from '../../src/daemon/http.js';
 import { DaemonMetrics } from '../../src/daemon/metrics.js';
 import { HistoryStore } from '../../src/store/history-store.js';
-import { Notifier } from '../../src/notify/notifier.js';
+import { Notifier, routeEventsToOutbox } from '../../src/notify/notifier.js';
 import { pollWatches, type PollerDeps } from '../../src/watch/poller.js';
 import { recordPoll } from '../../src/watch/record-poll.js';
 import { pollTargetOf } from '../../src/watch/targets.js';
@@ -148,6 +148,8 @@ describe('notification and policy metrics', () => {
     const receiver = await startHttpReceiver(() => ({ status: 503, body: 'down' }));
     await serve(undefined, { notify: ['hook'], notifiers: { hook: { type: 'webhook', url: `${receiver.origin}/hook` } } });
     const notifier = new Notifier(config, store, { now: () => now }, captureLog().log);
+    // Not started (the test drives delivery itself): events reach the outbox as a started notifier routes them.
+    routeEventsToOutbox(config, store, { now: () => now });
     notifier.dispatcher.onDelivery(metrics.observeDelivery);
     try {
       await poll();

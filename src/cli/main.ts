@@ -13,6 +13,7 @@ import { notifyCommand } from './commands/notify.js';
 import { provisionCommand } from './commands/provision.js';
 import { instancesCommand } from './commands/instances.js';
 import { demoCommand } from './commands/demo.js';
+import { statusCommand } from './commands/status.js';
 import { printError, reportAndExit, EXIT_USAGE } from './exit.js';
 import { packageVersion } from '../version.js';
 
@@ -23,6 +24,7 @@ import { packageVersion } from '../version.js';
  */
 const commands: Array<() => Command> = [
   runCommand,
+  statusCommand,
   checkCommand,
   historyCommand,
   statsCommand,

@@ -88,6 +88,34 @@ const storageSchema = section({
   retentionDays: intBetween(1, LIMITS.retentionDays).default(STORAGE_DEFAULTS.retentionDays),
 });
 
+/** Defaults of the `http` section: loopback only, so nothing is exposed until the user says so. */
+export const HTTP_DEFAULTS = { listen: '127.0.0.1:9477' } as const;
+/** `host:port`, the host an IPv4 address, a name, or an IPv6 address in brackets. */
+const LISTEN_PATTERN = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
+const LOOPBACK_HOSTS = new Set(['localhost', '[::1]']);
+
+/** Whether a `listen` address is reachable only from this machine (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackListen(listen: string): boolean {
+  const host = LISTEN_PATTERN.exec(listen)?.[1] ?? '';
+  return LOOPBACK_HOSTS.has(host) || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+const httpSchema = section({
+  listen: z
+    .string()
+    .refine((listen) => LISTEN_PATTERN.test(listen) && Number(LISTEN_PATTERN.exec(listen)![2]) <= 65_535, {
+      error: (issue) => `expected host:port such as 127.0.0.1:9477 (found ${quote(String(issue.input))})`,
+    })
+    .default(HTTP_DEFAULTS.listen),
+  /** Asked of every request but /healthz (Bearer header or ?token=); required when `listen` is not loopback. */
+  token: z.string().min(16).max(256).optional(),
+}).superRefine((http, ctx) => {
+  if (!isLoopbackListen(http.listen) && http.token === undefined) {
+    const message = `listening on ${quote(http.listen)} (not loopback) needs http.token: anyone on the network could read the state`;
+    ctx.addIssue({ code: 'custom', path: ['token'], input: http, message });
+  }
+});
+
 const watchSchema = section({
   name: z.string().refine((name) => PLAIN_NAME_PATTERN.test(name), {
     error: (issue) => `may contain only letters, digits, ".", "_" and "-" (found ${quote(String(issue.input))})`,
@@ -155,6 +183,8 @@ export const configSchema = section({
   /** Channels for watches that name none, and for events that belong to no watch (policy failures). */
   notify: notifyListSchema.default([]),
   delivery: deliverySchema.prefault({}),
+  /** Health, metrics, JSON API and the status page; `false` turns the server off. */
+  http: z.union([z.literal(false), httpSchema]).prefault({}),
 }).superRefine((config, ctx) => {
   // A route to a notifier that does not exist would drop alerts silently.
   const known = Object.keys(config.notifiers);
@@ -173,6 +203,7 @@ export const configSchema = section({
 });
 
 export type Config = z.output<typeof configSchema>;
+export type HttpConfig = Exclude<Config['http'], false>;
 export type WatchConfig = Config['watches'][number];
 export type DiskConfig = WatchConfig['disks'][number];
 export type { ProvisionerConfig, CandidateConfig } from './provisioners.js';

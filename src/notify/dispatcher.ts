@@ -22,6 +22,10 @@ export const DEFAULT_DISPATCH_TIMING = { retryBaseMs: 5_000, retryMaxMs: 10 * 60
 /** The longest failure reason stored in the outbox and logged; a far end may answer with megabytes. */
 export const MAX_ERROR_CHARS = 500;
 
+/** What became of one message: accepted, left for a retry, or given up on. */
+export type DeliveryResult = 'sent' | 'retry' | 'failed';
+export type DeliveryListener = (channel: string, result: DeliveryResult) => void;
+
 /** Renders the events of one batch (oldest first) into a message. */
 export type Renderer = (events: OutboxItem['event'][]) => RenderedMessage;
 
@@ -38,6 +42,7 @@ export type Renderer = (events: OutboxItem['event'][]) => RenderedMessage;
 export class Dispatcher {
   private readonly loop: WorkerLoop;
   private readonly reported = new Set<string>();
+  private readonly deliveryListeners = new Set<DeliveryListener>();
 
   constructor(
     private readonly outbox: OutboxRepository,
@@ -56,6 +61,15 @@ export class Dispatcher {
 
   start(): void {
     this.loop.start();
+  }
+
+  /** Calls `listener` with each message's outcome from now on (for metrics); the returned function stops that. */
+  onDelivery(listener: DeliveryListener): () => void {
+    const subscription: DeliveryListener = (channel, result) => listener(channel, result);
+    this.deliveryListeners.add(subscription);
+    return () => {
+      this.deliveryListeners.delete(subscription);
+    };
   }
 
   /** Looks for due rows now (after an event was committed, say); coalesces with a pass already under way. */
@@ -89,7 +103,13 @@ export class Dispatcher {
     }));
   }
 
-  private async deliver(batch: OutboxItem[]): Promise<'sent' | 'retry' | 'failed'> {
+  private async deliver(batch: OutboxItem[]): Promise<DeliveryResult> {
+    const result = await this.attempt(batch);
+    for (const listener of this.deliveryListeners) listener(batch[0]!.channel, result);
+    return result;
+  }
+
+  private async attempt(batch: OutboxItem[]): Promise<DeliveryResult> {
     const name = batch[0]!.channel;
     const ids = batch.map((item) => item.id);
     const channel = this.channels.get(name);

@@ -23,6 +23,8 @@ export interface PollerDeps {
   clock: IntervalClock;
   log: Logger;
   storage: StorageHealth;
+  /** Told of every poll answered (whether or not storage could record it), for metrics. */
+  onPolled?: (watch: string, ok: boolean, latencyMs: number) => void;
 }
 
 /**
@@ -86,6 +88,7 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Pro
 }
 
 function record(deps: PollerDeps, target: PollTarget, facts: PollFacts): Detection | null {
+  deps.onPolled?.(target.name, facts.outcome.ok, facts.latencyMs);
   let detection: Detection;
   try {
     detection = recordPoll(deps.store, target, facts, target.detector);

@@ -40,7 +40,8 @@ function withRunnableBinary(unitPath: string): string {
 
 /** What verify said about our unit (it may also talk about the host's units, which are not ours to judge). */
 async function verify(unitPath: string, args: string[], env: NodeJS.ProcessEnv): Promise<string[]> {
-  const { stderr } = await run('systemd-analyze', [...args, 'verify', '--man=no', unitPath], { env });
+  const verifyArgs = [...args, 'verify', '--man=no', '--recursive-errors=no', unitPath];
+  const { stderr } = await run('systemd-analyze', verifyArgs, { env });
   return stderr.split('\n').filter((line) => line.includes('compshare-watch'));
 }
 

@@ -1,18 +1,24 @@
 import { HistoryStore } from '../store/history-store.js';
 import { acquireLock, type DaemonLock } from './lock.js';
+import { DaemonMetrics } from './metrics.js';
 
 /**
- * What lives as long as the process: the lock that keeps one daemon per database, and the store. A reload swaps
+ * What lives as long as the process: the lock that keeps one daemon per database, the store and the metrics. A reload swaps
  * the runtime around it and never reopens either, which is why `storage.path` cannot change without a restart.
  */
 export class DaemonCore {
   private closed = false;
+  /** Counters survive a reload, as Prometheus expects of a process that keeps running. */
+  readonly metrics = new DaemonMetrics();
+  readonly startedAt = Date.now();
 
   private constructor(
     readonly storagePath: string,
     readonly store: HistoryStore,
     private readonly lock: DaemonLock,
-  ) {}
+  ) {
+    store.onEvent(this.metrics.observeEvent);
+  }
 
   static open(storagePath: string): DaemonCore {
     const lock = acquireLock(storagePath);

@@ -17,6 +17,8 @@ export class Daemon {
   private transition: Promise<void> = Promise.resolve();
   private reloadQueued = false;
   private stopping = false;
+  /** Set once the first start has finished: /readyz. */
+  private ready = false;
 
   constructor(
     private loaded: LoadedConfig,
@@ -33,6 +35,7 @@ export class Daemon {
         this.core.close();
         throw error;
       }
+      this.ready = true;
       this.logRunning();
     });
   }
@@ -99,7 +102,7 @@ export class Daemon {
   }
 
   private async startRuntime(loaded: LoadedConfig): Promise<Runtime> {
-    const runtime = new Runtime(loaded, this.core!.store, this.log, this.clock);
+    const runtime = new Runtime(loaded, this.core!, this.log, this.clock, () => this.ready);
     await runtime.start();
     return runtime;
   }

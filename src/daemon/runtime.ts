@@ -14,6 +14,8 @@ import type { Logger } from '../log.js';
 import { Notifier } from '../notify/notifier.js';
 import { Provisioning } from '../provision/provisioning.js';
 import { ownedByStopPolicy } from '../provision/owned.js';
+import type { DaemonCore } from './core.js';
+import { startHttpServer, type DaemonView, type RunningHttpServer } from './http.js';
 
 /** Daily at 04:10 local time: a quiet hour for pruning old history. */
 export const RETENTION_SCHEDULE = '0 10 4 * * *';
@@ -37,13 +39,19 @@ export class Runtime {
   private readonly parts: RuntimePart[] = [];
   private started: RuntimePart[] = [];
 
+  private readonly store: HistoryStore;
+
   constructor(
     readonly loaded: LoadedConfig,
-    private readonly store: HistoryStore,
+    private readonly core: DaemonCore,
     private readonly log: Logger,
     private readonly clock: IntervalClock,
+    /** Whether the daemon has finished starting, for /readyz. */
+    ready: () => boolean,
   ) {
     const { config } = loaded;
+    const store = core.store;
+    this.store = store;
     const demand = pollDemand(config, clock.now());
     // Throttling may slow the client down, never below one call per shared poll a minute.
     this.client = clientFromConfig(loaded, {
@@ -52,13 +60,32 @@ export class Runtime {
     });
     // Notifier and provisioning before the jobs, so the first poll's events reach the outbox and the ledger.
     const notifier = Object.keys(config.notifiers).length > 0 ? new Notifier(config, store, clock, log) : undefined;
-    if (notifier) this.parts.push({ name: 'notifier', start: () => notifier.start(), stop: () => notifier.stop() });
+    if (notifier) {
+      const unsubscribe = notifier.dispatcher.onDelivery(core.metrics.observeDelivery);
+      this.parts.push({ name: 'notifier', start: () => notifier.start(), stop: async () => { await notifier.stop(); unsubscribe(); } });
+    }
     const provisioning = Object.keys(config.provisioners).length > 0
       ? new Provisioning(config, store, this.client, clock, log, { instancePassword: loaded.credentials.instancePassword })
       : undefined;
     // A create under way records its answer (its events reach the outbox) before the notifier stops.
     if (provisioning) this.parts.push({ name: 'provisioning', start: () => provisioning.start(), stop: () => provisioning.stop() });
     this.parts.push(this.schedulerPart(notifier, provisioning));
+    if (config.http !== false) this.parts.push(this.httpPart(config.http, ready));
+  }
+
+  /** The HTTP server (health, metrics, API, status page): last to start, first to stop, so it never shows a half-built runtime. */
+  private httpPart(http: Exclude<LoadedConfig['config']['http'], false>, ready: () => boolean): RuntimePart {
+    const { core, loaded, clock, log } = this;
+    const view: DaemonView = { store: core.store, config: () => loaded.config, ready, startedAt: core.startedAt, metrics: core.metrics, clock };
+    let server: RunningHttpServer | undefined;
+    return {
+      name: 'http',
+      start: async () => {
+        server = await startHttpServer({ listen: http.listen, token: http.token, view, log });
+        log.info({ url: server.url }, 'status page and API listening');
+      },
+      stop: async () => server?.close(),
+    };
   }
 
   /** Starts the parts in order; if one fails, the ones already started are stopped again and the error thrown. */
@@ -112,7 +139,7 @@ export class Runtime {
   private jobs(notifier: Notifier | undefined, provisioning: Provisioning | undefined): JobSpec[] {
     const { store, client } = this;
     const storage = new StorageHealth(store, this.log, notifier && ((event) => notifier.sendNow(event)));
-    const deps = { client, store, clock: this.clock, log: this.log, storage };
+    const deps = { client, store, clock: this.clock, log: this.log, storage, onPolled: this.core.metrics.observePoll };
     const { watches, timezone: defaultZone } = this.loaded.config;
     const watchJobs = sharedPollsOf(watches, defaultZone).map(({ targets, schedule, timezone, jitterMs }): JobSpec => {
       const members = targets.map((target) => target.name);
@@ -136,7 +163,8 @@ export class Runtime {
     if (Object.keys(stopPolicies).length === 0) return [];
     const provisioners = provisioning?.provisioners;
     const owned = () => (provisioners ? ownedByStopPolicy(store, provisioners) : undefined);
-    const deps = { client, store, actions: store.policyActions, clock: this.clock, log: this.log, owned };
+    const actions = this.core.metrics.countingPolicyActions(store.policyActions);
+    const deps = { client, store, actions, clock: this.clock, log: this.log, owned };
     // At start too: an instance left without its stop while the daemon was down should not wait for the next tick.
     const run = () => this.unlessClosed('policy-reconcile', () => reconcilePolicies(deps, stopPolicies));
     return [{ name: 'policy-reconcile', schedule: policyReconcile, timezone, runAtStart: true, run }];

@@ -1,3 +1,4 @@
+import { TEST_HTTP } from '../helpers/cli.js';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -66,7 +67,7 @@ export function writeFleetConfig(dir: string, simUrl: string, options: FleetOpti
   maxRequestsPerSecond: ${options.maxRequestsPerSecond}
 storage:
   path: ${join(dir, 'history.db')}
-watches:
+${TEST_HTTP}watches:
 ${watches.join('\n')}
 `,
   );

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { runCli, TEST_HTTP } from '../helpers/cli.js';
 import { startDaemon } from '../helpers/daemon.js';
 import { waitFor } from '../helpers/wait.js';
 import { useTempDir } from '../helpers/temp-dir.js';
@@ -31,7 +31,7 @@ function writeConfig(rate: number): string {
   // Nothing listens on port 1: the daemon's polls fail, which does not matter here.
   writeFileSync(
     path,
-    `api: { baseUrl: "http://127.0.0.1:1", maxRequestsPerSecond: ${rate} }\nstorage: { path: ${join(dir, 'h.db')} }\nwatches:\n${watches.join('')}`,
+    `api: { baseUrl: "http://127.0.0.1:1", maxRequestsPerSecond: ${rate} }\nstorage: { path: ${join(dir, 'h.db')} }\n${TEST_HTTP}watches:\n${watches.join('')}`,
   );
   return path;
 }

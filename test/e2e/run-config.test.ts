@@ -1,7 +1,7 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { runCli, TEST_HTTP } from '../helpers/cli.js';
 import { startDaemon } from '../helpers/daemon.js';
 import { waitFor } from '../helpers/wait.js';
 import { useTempDir } from '../helpers/temp-dir.js';
@@ -30,7 +30,7 @@ describe('run and its config', () => {
     // Nothing listens on port 1: the daemon's polls fail, which does not matter here.
     writeFileSync(
       path,
-      `credentials: { file: keys.yaml }\napi: { baseUrl: "http://127.0.0.1:1" }\nstorage: { path: ${join(dir, 'h.db')} }\n` +
+      `credentials: { file: keys.yaml }\napi: { baseUrl: "http://127.0.0.1:1" }\nstorage: { path: ${join(dir, 'h.db')} }\n${TEST_HTTP}` +
         'stopPolicies:\n  p: { select: { tag: [x] }, maxRuntimeHours: 8 }\n',
     );
     const daemon = startDaemon(path, {});

@@ -48,12 +48,18 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
   });
 }
 
-/** Writes a config file for a simulator into `dir` and returns its path. */
+/**
+ * The HTTP section of test configs: a free port, so daemons of parallel tests never compete for the default 9477
+ * (the log line "status page and API listening" names the port).
+ */
+export const TEST_HTTP = 'http: { listen: "127.0.0.1:0" }\n';
+
+/** Writes a config file for a simulator into `dir` and returns its path; `extra` may give its own `http:`. */
 export function writeSimConfig(dir: string, simUrl: string, extra = ''): string {
   const path = join(dir, 'config.yaml');
   writeFileSync(
     path,
-    `api:
+    `${/^http:/m.test(extra) ? '' : TEST_HTTP}api:
   baseUrl: ${simUrl}
   region: cn-wlcb
   timeoutMs: 2000

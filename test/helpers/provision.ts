@@ -43,6 +43,8 @@ export function writeProvisionConfig(dir: string, simUrl: string, options: Provi
   const config = {
     api: { baseUrl: simUrl, region: 'cn-wlcb', timeoutMs: options.apiTimeoutMs ?? 2000 },
     storage: { path: db },
+    // A free port: daemons of parallel tests never compete for the default one.
+    http: { listen: '127.0.0.1:0' },
     watches: [
       {
         name: 'w4090',

@@ -141,6 +141,6 @@ describe('email config', () => {
   });
 
   it('wants user and pass together', () => {
-    expect(() => smtpOf({ user: 'u' })).toThrow('set both user and pass, or neither');
+    expect(() => smtpOf({ user: 'u' })).toThrow('set both user and pass (or passFile), or neither');
   });
 });

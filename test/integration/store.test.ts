@@ -235,7 +235,8 @@ describe('daemon lock', () => {
   it('is free again once its holder is killed, and a stale pid file does not block', async () => {
     const path = join(tempDir(), 'history.db');
     const lockModule = new URL('../../dist/daemon/lock.js', import.meta.url).href;
-    const script = `const { acquireLock } = await import(${JSON.stringify(lockModule)}); acquireLock(${JSON.stringify(path)}); console.log('held'); setInterval(() => {}, 1000);`;
+    const script = `const { acquireLock } = await import(${JSON.stringify(lockModule)}); globalThis.held = acquireLock(${JSON.stringify(path)}); console.log('held'); setInterval(() => {}, 1000);`;
+    // The holder keeps its lock referenced, as the daemon does: a dropped lock is closed by the garbage collector.
     const holder = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
     expect(() => acquireLock(path)).toThrow(new RegExp(`pid ${holder.pid}\\b`));

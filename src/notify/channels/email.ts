@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool/index.js';
 import { z } from 'zod';
@@ -17,6 +18,18 @@ const SMTP_PORTS = { implicitTls: 465, submission: 587 } as const;
  */
 const PERMANENT_ERROR_CODES = new Set(['EAUTH', 'ENOAUTH', 'ECONFIG', 'EENVELOPE', 'ETLS', 'EREQUIRETLS']);
 
+/** The password in `passFile`: its first line. Errors name the path, never what the file holds. */
+function readPassFile(path: string): { value: string } | { problem: string } {
+  let content: string;
+  try {
+    content = readFileSync(path, 'utf8');
+  } catch (error) {
+    return { problem: `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}` };
+  }
+  const value = content.split(/\r?\n/, 1)[0] ?? '';
+  return value === '' ? { problem: `${path} is empty` } : { value };
+}
+
 const smtpSchema = section({
   host: text,
   port: z.number().int().min(1).max(65_535).optional(),
@@ -24,11 +37,26 @@ const smtpSchema = section({
   secure: z.boolean().optional(),
   user: text.optional(),
   pass: text.optional(),
+  /**
+   * A file holding the password (one line), e.g. `${CREDENTIALS_DIRECTORY}/smtp-pass` under systemd's
+   * LoadCredential=; read once when the config is loaded. Its content never appears in a message.
+   */
+  passFile: text.optional(),
   /** Refuse to go on without STARTTLS; defaults to true when a password would otherwise cross the network in clear. */
   requireTLS: z.boolean().optional(),
 })
+  .refine((smtp) => smtp.pass === undefined || smtp.passFile === undefined, { error: 'set pass or passFile, not both' })
+  .transform(({ passFile, ...smtp }, ctx) => {
+    if (passFile === undefined) return smtp;
+    const pass = readPassFile(passFile);
+    if ('problem' in pass) {
+      ctx.addIssue({ code: 'custom', path: ['passFile'], input: passFile, message: pass.problem });
+      return z.NEVER;
+    }
+    return { ...smtp, pass: pass.value };
+  })
   .refine((smtp) => (smtp.user === undefined) === (smtp.pass === undefined), {
-    error: 'set both user and pass, or neither',
+    error: 'set both user and pass (or passFile), or neither',
   })
   .transform(({ port, secure, requireTLS, ...smtp }) => {
     const tls = secure ?? port === SMTP_PORTS.implicitTls;

@@ -11,6 +11,7 @@ import { demoScenario } from '../demo/scenario.js';
 import { createLogger } from '../log.js';
 import { startSimulator, type RunningSimulator } from '../sim/server.js';
 import { parseInteger } from './sim.js';
+import { createServer } from 'node:net';
 
 export interface DemoOptions {
   duration?: string;
@@ -31,7 +32,7 @@ const CHURN_SEED = 11;
 export async function demo(options: DemoOptions): Promise<void> {
   const durationSeconds =
     options.duration === undefined ? undefined : parseInteger('--duration', options.duration, 1, MAX_DURATION_SECONDS);
-  const port = options.port === undefined ? undefined : parseInteger('--port', options.port, 0, 65_535);
+  const asked = options.port === undefined ? 0 : parseInteger('--port', options.port, 0, 65_535);
   const publicKey = `demo-${randomBytes(8).toString('hex')}`;
   const privateKey = randomBytes(24).toString('hex');
   // Listening from the start, so a Ctrl-C during start-up still removes the temporary directory.
@@ -43,6 +44,7 @@ export async function demo(options: DemoOptions): Promise<void> {
     simulator = await startSimulator({ publicKey, privateKey, scenario: demoScenario() });
     churn = startCapacityChurn(simulator.state.capacity, CHURN_SEED, CHURN_EVERY_MS);
     const configPath = join(dir, 'config.yaml');
+    const port = asked === 0 ? await freePort() : asked;
     const where = { simUrl: simulator.url, dir, port, env: process.env, timezone: localZone() };
     const document = demoConfig({ ...where, publicKey, privateKey });
     await writeFile(configPath, stringify(document), { mode: 0o600 });
@@ -72,7 +74,7 @@ function introduction(
   simUrl: string,
   dir: string,
   configPath: string,
-  pageUrl: string | undefined,
+  pageUrl: string,
   durationSeconds: number | undefined,
 ): string {
   const until = durationSeconds === undefined ? 'until Ctrl-C' : `for ${durationSeconds} s (or until Ctrl-C)`;
@@ -80,7 +82,7 @@ function introduction(
     `compshare-watch demo: a simulated Compshare with 4090 and 5090 cards freeing up and selling out every few seconds.`,
     `Simulator:  ${simUrl}`,
     `Temp dir:   ${dir} (config.yaml and history.db; removed at the end)`,
-    ...(pageUrl === undefined ? [] : [`Status page: ${pageUrl}`]),
+    `Status page: ${pageUrl}  (also: compshare-watch status --config ${configPath})`,
     'What to look at:',
     '  - the alerts below: capacity flips (available, sold out) and "[dry run] Would create" from the 4090 provisioner',
     '  - in another terminal, while it runs:',
@@ -121,4 +123,16 @@ function stopRequest(): { after(seconds: number | undefined): Promise<void>; dis
     },
     dispose,
   };
+}
+
+/** A port free on loopback now, for the status page: the demo prints its address before the daemon listens. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }

@@ -5,7 +5,7 @@ import { DEMO_TAG, DEMO_ZONE } from './scenario.js';
 /** How often each demo watch polls: every 2 s, lively without crowding the simulator. */
 export const DEMO_POLL_SCHEDULE = '*/2 * * * * *';
 /** How often the stop policy is reconciled. */
-export const DEMO_RECONCILE_SCHEDULE = '*/10 * * * * *';
+export const DEMO_RECONCILE_SCHEDULE = '*/30 * * * * *';
 
 /** What the demo config is built from: where the simulator and the files are, and who is watching. */
 export interface DemoConfigInputs {
@@ -18,8 +18,8 @@ export interface DemoConfigInputs {
   /** LANG picks the alerts' language; DBUS_SESSION_BUS_ADDRESS says desktop alerts can be shown too. */
   env: NodeJS.ProcessEnv;
   timezone: string;
-  /** `--port`; undefined: let the status page pick one. */
-  port: number | undefined;
+  /** The status page's port on loopback. */
+  port: number;
 }
 
 const watchShape = {
@@ -71,11 +71,7 @@ function localeOf(lang: string | undefined): Locale {
   return lang?.startsWith('zh') ? 'zh-CN' : 'en';
 }
 
-/**
- * THE STATUS PAGE SPOT. The HTTP slice adds `http: { listen }` to the schema; until it is merged the demo cannot
- * serve the page, so this returns nothing. After the merge: return `{ config: { http: { listen:
- * `127.0.0.1:${port ?? 0}` } }, url: ... }`, the URL from `--port` when given (else from the daemon once it listens).
- */
-export function statusPage(_port: number | undefined): { config: Record<string, unknown>; url: string | undefined } {
-  return { config: {}, url: undefined };
+/** The status page of the demo's daemon: on `port` (the demo picks a free one when `--port` is 0 or absent). */
+export function statusPage(port: number): { config: Record<string, unknown>; url: string } {
+  return { config: { http: { listen: `127.0.0.1:${port}` } }, url: `http://127.0.0.1:${port}/` };
 }

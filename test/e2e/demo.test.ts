@@ -52,6 +52,9 @@ describe('compshare-watch demo', () => {
     const tempDir = printed(demo.stdout(), 'Temp dir');
     expect(existsSync(`${tempDir}/history.db`)).toBe(true);
     expect(await createCount(simUrl)).toBe(0);
+    const page = await fetch(printed(demo.stdout(), 'Status page'));
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('demo-4090');
 
     expect(await demo.exited, demo.stderr()).toBe(0);
     // A flip, not the first reading: a spec that was sold out (or available) before and changed.

@@ -8,7 +8,7 @@ const inputs = {
   publicKey: 'demo-public',
   privateKey: 'demo-private',
   timezone: 'UTC',
-  port: undefined,
+  port: 9477,
 };
 
 const parsed = (env: NodeJS.ProcessEnv) => configSchema.parse(demoConfig({ ...inputs, env }));

@@ -119,4 +119,24 @@ describe('compshare-watch status', () => {
       expect(refused.stderr).toMatch(/^compshare-watch: the daemon at http:\/\/127\.0\.0\.1:\d+\/api\/state refused http\.token/);
     });
   });
+
+  it('asks a running daemon (run as a child process) and prints its live state; /healthz and /metrics answer', async () => {
+    const port = await closedPort();
+    const config = writeConfig(port);
+    const daemon = startDaemon(config, keys);
+    try {
+      await waitFor(() => daemon.stderr(), (text) => text.includes('status page and API listening'), 'the HTTP server');
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).status, (status) => status === 200, 'a healthy daemon');
+      const result = await runCli(['status', '--config', config], { env: keys });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain('from daemon');
+      expect(result.stdout).toMatch(/1 GPU \/ 16 CPU \/ 64 GB {2}available since /);
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+      expect(metrics).toMatch(/compshare_watch_polls_total\{watch="w4090",result="ok"\} [1-9]/);
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(401);
+    } finally {
+      daemon.child.kill('SIGTERM');
+      await daemon.exited;
+    }
+  });
 });

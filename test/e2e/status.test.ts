@@ -120,13 +120,15 @@ describe('compshare-watch status', () => {
     });
   });
 
-  it('asks a running daemon (run as a child process) and prints its live state; /healthz and /metrics answer', async () => {
+  it('asks a running daemon (run as a child process) and prints its live state; /healthz and /metrics answer', { timeout: 60_000 }, async () => {
     const port = await closedPort();
     const config = writeConfig(port);
     const daemon = startDaemon(config, keys);
     try {
       await waitFor(() => daemon.stderr(), (text) => text.includes('status page and API listening'), 'the HTTP server');
-      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).status, (status) => status === 200, 'a healthy daemon');
+      // /healthz is 200 from the start (a watch gets three intervals for its first poll): wait for the poll itself.
+      await waitFor(() => queryDb<{ n: number }>(db, 'SELECT COUNT(*) AS n FROM spec_keys')[0]!.n, (n) => n === 2, 'the first poll');
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
       const result = await runCli(['status', '--config', config], { env: keys });
       expect(result.code, result.stderr).toBe(0);
       expect(result.stdout).toContain('from daemon');
@@ -134,6 +136,17 @@ describe('compshare-watch status', () => {
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
       expect(metrics).toMatch(/compshare_watch_polls_total\{watch="w4090",result="ok"\} [1-9]/);
       expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(401);
+
+      // Every poll fails: /healthz turns 503 naming the watch; once polls succeed again, it is 200 again.
+      await sim.addFault({ kind: 'http', status: 503, action: 'CheckCompShareResourceCapacity' });
+      const healthz = async () => {
+        const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+        return { status: response.status, body: await response.text() };
+      };
+      const failing = await waitFor(healthz, (answer) => answer.status === 503, 'healthz 503', { timeoutMs: 20_000 });
+      expect(failing.body).toContain('w4090');
+      await sim.control('DELETE', 'faults');
+      await waitFor(healthz, (answer) => answer.status === 200, 'healthz 200 again', { timeoutMs: 20_000 });
     } finally {
       daemon.child.kill('SIGTERM');
       await daemon.exited;

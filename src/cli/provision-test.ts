@@ -5,7 +5,7 @@ import { clientFromConfig } from '../compshare/from-config.js';
 import type { CompshareClient } from '../compshare/client.js';
 import { checkResourceCapacity } from '../compshare/actions/check-capacity.js';
 import { decide, type Decision } from '../provision/grab.js';
-import { BUDGET_WINDOW_MS } from '../provision/guardrails.js';
+import { BUDGET_WINDOW_MS, cny } from '../provision/guardrails.js';
 import { PriceBook } from '../provision/prices.js';
 import { provisionersOf, type Candidate, type Provisioner } from '../provision/provisioners.js';
 import { HistoryStore } from '../store/history-store.js';
@@ -15,7 +15,7 @@ import { systemClock } from '../util/clock.js';
 import { printable } from '../util/printable.js';
 import { EXIT_API_ERROR } from './exit.js';
 import { loadConfigSayingWarnings } from './config.js';
-import { cny, provisionerNames } from './provision.js';
+import { provisionerNames } from './provision.js';
 import { formatTable } from './table.js';
 import { UsageError } from './usage-error.js';
 

@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js';
-import { BUDGET_WINDOW_MS } from '../provision/guardrails.js';
+import { BUDGET_WINDOW_MS, cny } from '../provision/guardrails.js';
 import type { Intent, Pause } from '../store/provisions.js';
 import type { HistoryStore } from '../store/history-store.js';
 import { formatDuration } from '../util/duration.js';
@@ -146,8 +146,6 @@ function intentRow(intent: Intent): IntentStatusRow {
   };
 }
 
-/** `CNY 1.90`: how the provision commands show an amount. */
-export const cny = (amount: number): string => `CNY ${amount.toFixed(2)}`;
 
 function renderStatus(status: ProvisionerStatus, timezone: string, now: number): string {
   const mode = status.dryRun ? 'dry run (creates nothing, only logs what it would)' : 'live (creates instances)';

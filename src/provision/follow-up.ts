@@ -47,23 +47,35 @@ export class FollowUp {
   /** True while something is left to follow (an unknown outcome or a stop to set): the loop then comes back soon. */
   async pass(): Promise<boolean> {
     const ledger = this.deps.store.provisions;
-    for (const intent of ledger.withStatus('unknown')) await this.resolve(intent);
+    await this.resolveAll(ledger.withStatus('unknown'));
     await this.setStops(ledger.waitingForStop());
     if (this.deps.clock.now() - this.lastListing >= this.deps.timing.listingIntervalMs) await this.refreshListing();
     return ledger.withStatus('unknown').length > 0 || ledger.waitingForStop().length > 0;
   }
 
-  private async resolve(intent: Intent): Promise<void> {
-    const { store, clock, log } = this.deps;
-    const request = intent.request as CandidateRequest;
-    let found: Instance | undefined;
-    try {
-      found = (await listAllInstances(this.deps.client, { zone: request.zone })).find((instance) => instance.name === intent.name);
-    } catch (error) {
-      if (!(error instanceof CompshareError)) throw error;
-      log.warn({ provisioner: intent.provisioner, name: intent.name }, `could not list instances to resolve a create: ${error.message}`);
-      return;
+  /** Looks for each intent's instance by name, listing every zone they were sent to once, not once per intent. */
+  private async resolveAll(intents: readonly Intent[]): Promise<void> {
+    const byZone = new Map<string, Intent[]>();
+    for (const intent of intents) {
+      const { zone } = intent.request as CandidateRequest;
+      byZone.set(zone, [...(byZone.get(zone) ?? []), intent]);
     }
+    for (const [zone, waiting] of byZone) {
+      const byName = new Map<string, Instance>();
+      try {
+        // The first listed wins, should someone have made another instance under the same name by hand.
+        for (const instance of await listAllInstances(this.deps.client, { zone })) if (!byName.has(instance.name)) byName.set(instance.name, instance);
+      } catch (error) {
+        if (!(error instanceof CompshareError)) throw error;
+        this.deps.log.warn({ zone, names: waiting.map((intent) => intent.name) }, `could not list instances to resolve a create: ${error.message}`);
+        continue;
+      }
+      for (const intent of waiting) this.resolve(intent, byName.get(intent.name));
+    }
+  }
+
+  private resolve(intent: Intent, found: Instance | undefined): void {
+    const { store, clock, log } = this.deps;
     const at = clock.now();
     const provisioner = this.deps.provisioners.get(intent.provisioner);
     if (found) {
@@ -155,7 +167,7 @@ export class FollowUp {
   private async refreshListing(): Promise<void> {
     const { store, clock, client, log } = this.deps;
     this.lastListing = clock.now();
-    for (const intent of store.provisions.notCreatedSince(clock.now() - LATE_INSTANCE_WINDOW_MS)) await this.resolve(intent);
+    await this.resolveAll(store.provisions.notCreatedSince(clock.now() - LATE_INSTANCE_WINDOW_MS));
     const owned = store.provisions.ownedInstances();
     if (owned.length === 0) return;
     let listed: Instance[];

@@ -22,7 +22,8 @@ export interface Block {
 /** The window `dailyBudget` counts over. */
 export const BUDGET_WINDOW_MS = 24 * 3_600_000;
 
-const cny = (amount: number) => `CNY ${amount.toFixed(2)}`;
+/** `CNY 1.90`: how guardrail reasons and the provision commands show an amount. */
+export const cny = (amount: number): string => `CNY ${amount.toFixed(2)}`;
 
 /** Below a fen's hundredth, a difference is floating-point noise from summing prices, not money. */
 const CNY_EPSILON = 0.0001;

@@ -1,20 +1,22 @@
 import { isSuccessStatus, type HttpAnswer, type JsonPoster } from './http-post.js';
 
-/** How a chat robot (WeCom, DingTalk, Feishu) reports the outcome in its JSON answer. */
+/** How a chat robot or push service (WeCom, DingTalk, Feishu, Server酱…) reports the outcome in its JSON answer. */
 export interface BotProtocol {
   /** [code field, message field] pairs, tried in order: Feishu answers `code`/`msg` or, older, `StatusCode`/`StatusMessage`. */
   fields: ReadonlyArray<readonly [code: string, message: string]>;
   /** Codes that say "later" (rate limits, busy). Any other non-zero code is a refusal that repeats on retry. */
   transientCodes: ReadonlySet<number>;
+  /** The code that means "delivered": 0 unless the service says otherwise (PushPlus and Bark answer 200). */
+  successCode?: number;
 }
 
 /**
- * Throws unless the robot accepted the message. A non-zero code decides over the HTTP status, because it says
+ * Throws unless the robot accepted the message. A code other than the success code decides over the HTTP status, because it says
  * more (some robots answer a refusal with HTTP 4xx and a code); without a code the status decides.
  */
 export function checkBotAnswer(poster: JsonPoster, answer: HttpAnswer, protocol: BotProtocol): void {
   const outcome = readOutcome(answer.body, protocol);
-  if (outcome !== undefined && outcome.code !== 0) {
+  if (outcome !== undefined && outcome.code !== (protocol.successCode ?? 0)) {
     const permanent = !protocol.transientCodes.has(outcome.code);
     throw poster.failure(`${answer.host} refused the message: ${outcome.code} ${poster.quote(outcome.message)}`.trimEnd(), permanent);
   }

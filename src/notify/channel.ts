@@ -15,6 +15,14 @@ export interface RenderedMessage {
   events: ReadonlyArray<{ id: string; type: string; payload: Record<string, unknown> }>;
 }
 
+/**
+ * Whether a message announces capacity that is free now (a reminder included): the push channels raise its
+ * priority (Bark `timeSensitive`, ntfy `high`), because a free card is gone in minutes.
+ */
+export function announcesAvailability(message: RenderedMessage): boolean {
+  return message.events.some((event) => event.type === 'capacity.available' || event.type === 'capacity.reminder');
+}
+
 export interface Delivery {
   message: RenderedMessage;
   /** Stable for this (message, channel): a redelivery carries the same id (email Message-ID, webhook header). */

@@ -18,6 +18,9 @@ const minimal: Record<string, Record<string, unknown>> = {
   wecom: { type: 'wecom', url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k' },
   dingtalk: { type: 'dingtalk', url: 'https://oapi.dingtalk.com/robot/send?access_token=t' },
   feishu: { type: 'feishu', url: 'https://open.feishu.cn/open-apis/bot/v2/hook/t' },
+  serverchan: { type: 'serverchan', sendKey: 'SCTkey' },
+  pushplus: { type: 'pushplus', token: 't' },
+  bark: { type: 'bark', key: 'k' },
   console: { type: 'console' },
 };
 
@@ -45,8 +48,8 @@ describe('notifier channel registry', () => {
   });
 
   it.each([
-    [{ type: 'slack', url: 'https://example.com' }, ['type'], 'unknown notifier type "slack" (known: email, desktop, webhook, wecom, dingtalk, feishu, console)'],
-    [{ url: 'https://example.com' }, ['type'], 'missing (expected one of email, desktop, webhook, wecom, dingtalk, feishu, console)'],
+    [{ type: 'slack', url: 'https://example.com' }, ['type'], 'unknown notifier type "slack" (known: email, desktop, webhook, wecom, dingtalk, feishu, serverchan, pushplus, bark, console)'],
+    [{ url: 'https://example.com' }, ['type'], 'missing (expected one of email, desktop, webhook, wecom, dingtalk, feishu, serverchan, pushplus, bark, console)'],
     [{ type: 'desktop', colour: 'red' }, [], 'unknown key "colour" (allowed: type, sound, urgency)'],
   ])('explains %j', (input, path, message) => {
     const result = notifierConfigSchema.safeParse(input);

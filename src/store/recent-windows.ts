@@ -8,6 +8,16 @@ const RECENT_MS = RECENT_DAYS * 24 * MS_PER_HOUR;
 /** The most closed windows kept per key: a key flapping every two minutes for a week still fits. */
 export const MAX_WINDOWS_PER_KEY = 5_000;
 
+/** A key's windows that ended since `@since`, newest first so the LIMIT keeps the most recent; on transitions_key_at. */
+export const CLOSED_WINDOWS_SQL = `SELECT previous_since AS start, at AS "end" FROM transitions
+  WHERE spec_key_id = @key AND at >= @since AND to_state = 'soldout' AND previous_since IS NOT NULL
+  ORDER BY at DESC LIMIT @limit`;
+
+/** A key's hourly counters at the same hour of day on each of the RECENT_DAYS days before `@hour`; on the primary key. */
+export const SAME_HOUR_SQL = `SELECT hour, polls, available FROM hourly_spec
+  WHERE spec_key_id = @key AND hour IN (${Array.from({ length: RECENT_DAYS }, (_, index) => `@hour - ${24 * (index + 1)}`).join(', ')})
+  ORDER BY hour`;
+
 /** An available window that ended: it began at `start` and sold out at `end` (epoch ms). */
 export interface ClosedWindow {
   start: number;
@@ -41,16 +51,8 @@ export class RecentWindowsRepository {
     /** Runs its argument once the current transaction commits (never if it rolls back). */
     private readonly afterCommit: (work: () => void) => void,
   ) {
-    // Newest first, so the LIMIT keeps the most recent windows; read back oldest first.
-    this.selectClosed = db.prepare<{ key: number; since: number; limit: number }, ClosedWindow>(
-      `SELECT previous_since AS start, at AS "end" FROM transitions
-       WHERE spec_key_id = @key AND at >= @since AND to_state = 'soldout' AND previous_since IS NOT NULL
-       ORDER BY at DESC LIMIT @limit`,
-    );
-    const hours = Array.from({ length: RECENT_DAYS }, (_, index) => `@hour - ${24 * (index + 1)}`).join(', ');
-    this.selectHours = db.prepare<{ key: number; hour: number }, HourCounter>(
-      `SELECT hour, polls, available FROM hourly_spec WHERE spec_key_id = @key AND hour IN (${hours}) ORDER BY hour`,
-    );
+    this.selectClosed = db.prepare<{ key: number; since: number; limit: number }, ClosedWindow>(CLOSED_WINDOWS_SQL);
+    this.selectHours = db.prepare<{ key: number; hour: number }, HourCounter>(SAME_HOUR_SQL);
   }
 
   /** The key's windows that ended in the RECENT_DAYS days up to `now`, oldest first. */
@@ -62,7 +64,7 @@ export class RecentWindowsRepository {
       cached.splice(0, expired === -1 ? cached.length : expired);
       return cached;
     }
-    const loaded = this.selectClosed.all({ key: specKeyId, since, limit: MAX_WINDOWS_PER_KEY }).reverse();
+    const loaded = this.selectClosed.all({ key: specKeyId, since, limit: MAX_WINDOWS_PER_KEY }).reverse(); // oldest first
     this.afterCommit(() => this.windows.set(specKeyId, loaded));
     return loaded;
   }

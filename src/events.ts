@@ -19,6 +19,28 @@ const capacityPayload = z.object({
   previousSince: z.number().nullable(),
 });
 
+/**
+ * What the stored history said about the key when it became available, fixed when the event is made so every
+ * delivery and every reader says the same. Absent on events stored by versions before it.
+ */
+const recentHistory = z.object({
+  /** The period looked back on, in days. */
+  days: z.int().positive(),
+  /** Available windows that ended in the period; 0: this is the first one seen in it. */
+  windows: z.int().nonnegative(),
+  /** Median length of those windows (ms); null when there were none. */
+  medianWindowMs: z.number().nonnegative().nullable(),
+  /** Nearest-rank 90th percentile of their lengths (ms); null when there were none. */
+  p90WindowMs: z.number().nonnegative().nullable(),
+  /** On how many of the period's days the key was free at this hour of day at least once. */
+  freeAtThisHourDays: z.int().nonnegative(),
+  /** On how many of them it was polled at this hour at all (the count above is out of these). */
+  observedAtThisHourDays: z.int().nonnegative(),
+});
+
+/** A key became available; `history` says how long its windows lasted lately and how often it was free at this hour. */
+const availablePayload = capacityPayload.extend({ history: recentHistory.optional() });
+
 /** The `count`-th reminder that a key has stayed available since `availableSince`. */
 const reminderPayload = capacityPayload.extend({
   previousSince: z.null(),
@@ -102,7 +124,7 @@ const provisionFailedPayload = z.object({
 
 /** Every event type and its payload schema (objects that ignore unknown fields, so readers stay lenient). */
 export const EVENT_PAYLOADS = {
-  'capacity.available': capacityPayload,
+  'capacity.available': availablePayload,
   'capacity.soldout': capacityPayload,
   'capacity.reminder': reminderPayload,
   'watch.blind': blindPayload,

@@ -1,4 +1,4 @@
-import type { Availability } from '../watch/detector.js';
+import type { Availability } from '../store/watch-state.js';
 
 export interface WindowStats {
   /** Available windows that overlap the period (an open one counts). */
@@ -37,4 +37,14 @@ export function median(values: readonly number[]): number | null {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/**
+ * The nearest-rank `q`-quantile (0 < q <= 1): the smallest value with at least `q` of the values at or below it,
+ * so it is always one of the values (a p90 of 9 windows is the longest one but none).
+ */
+export function quantile(values: readonly number[], q: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]!;
 }

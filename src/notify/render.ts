@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { EVENT_PAYLOADS } from '../events.js';
-import { formatDuration } from '../util/duration.js';
 import { formatLocalTime } from '../util/time-format.js';
 import type { RenderedMessage } from './channel.js';
 import { phrasesFor, type Locale } from './locales/index.js';
-import type { CapacityKind, Phrases, ProvisionFact, ProvisionFailure, ProvisionRef } from './locales/phrases.js';
+import type { CapacityKind, HistoryFacts, Phrases, ProvisionFact, ProvisionFailure, ProvisionRef } from './locales/phrases.js';
 import { toHtml, toMarkdown, toText, type Block, type Inline, type Section } from './message-doc.js';
 
 /** Where a user creates an instance; every "available" message ends with it. */
@@ -165,19 +164,31 @@ function renderGroup(group: Group, context: Context): Part {
   return SINGLE_RENDERERS.get(event.type)?.(event.payload, context) ?? renderGeneric(event, context);
 }
 
+/**
+ * One section for a watch's flips of one kind. An available row says how long the key's windows lasted lately: on
+ * a line of its own when the message has one row, else after the row (reminders and older events have no history).
+ */
 function renderCapacity(type: CapacityType, payloads: [CapacityPayload, ...CapacityPayload[]], context: Context): Part {
   const { phrases, timezone } = context;
   const state = type === 'capacity.available' ? 'available' : 'soldout';
   const kind: CapacityKind = state === 'available' && context.reminder ? 'reminder' : state;
   const [first] = payloads;
-  const rows: Inline[][] = payloads.map((payload) => [
-    { strong: phrases.spec(payload) },
-    phrases.rowSeparator,
-    kind === 'reminder'
-      ? phrases.availableSince(formatLocalTime(payload.availableSince ?? payload.at, timezone))
-      : phrases.previousState(state, payload.previousSince === null ? null : formatDuration(payload.at - payload.previousSince)),
-  ]);
+  const history = (payload: CapacityPayload) => (kind === 'available' && payload.history ? historyLine(payload.history, phrases) : null);
+  const shared = payloads.length === 1 ? history(first) : null;
+  const rows: Inline[][] = payloads.map((payload) => {
+    const row: Inline[] = [
+      { strong: phrases.spec(payload) },
+      phrases.rowSeparator,
+      kind === 'reminder'
+        ? phrases.availableSince(formatLocalTime(payload.availableSince ?? payload.at, timezone))
+        : phrases.previousState(state, payload.previousSince === null ? null : phrases.duration(payload.at - payload.previousSince)),
+    ];
+    const own = shared === null ? history(payload) : null;
+    if (own !== null) row.push(phrases.historySeparator, own);
+    return row;
+  });
   const blocks: Block[] = [{ line: [phrases.capacityHeading(kind, first)] }, { list: rows }];
+  if (shared !== null) blocks.push({ line: [shared] });
   if (kind !== 'reminder') blocks.push({ line: [phrases.at(timeSpan(payloads.map((p) => p.at), timezone), timezone)] });
   if (state === 'available') blocks.push({ line: [phrases.nextStep, { link: CONSOLE_URL }] });
   return {
@@ -187,8 +198,20 @@ function renderCapacity(type: CapacityType, payloads: [CapacityPayload, ...Capac
   };
 }
 
+function historyLine(history: NonNullable<CapacityPayload['history']>, phrases: Phrases): string {
+  const facts: HistoryFacts = {
+    days: history.days,
+    windows: history.windows,
+    median: history.medianWindowMs === null ? null : phrases.duration(history.medianWindowMs),
+    p90: history.p90WindowMs === null ? null : phrases.duration(history.p90WindowMs),
+    freeAtThisHourDays: history.freeAtThisHourDays,
+    observedAtThisHourDays: history.observedAtThisHourDays,
+  };
+  return phrases.recentHistory(facts);
+}
+
 function renderBlind(payload: z.output<typeof blindPayload>, { phrases, timezone }: Context): Part {
-  const lasted = formatDuration(payload.at - payload.failingSince);
+  const lasted = phrases.duration(payload.at - payload.failingSince);
   return {
     rank: RANK.failed,
     title: phrases.blindTitle(payload.watch),
@@ -201,7 +224,7 @@ function renderBlind(payload: z.output<typeof blindPayload>, { phrases, timezone
 }
 
 function renderRecovered(payload: z.output<typeof recoveredPayload>, { phrases, timezone }: Context): Part {
-  const lasted = formatDuration(payload.at - payload.failingSince);
+  const lasted = phrases.duration(payload.at - payload.failingSince);
   return {
     rank: RANK.recovered,
     title: phrases.recoveredTitle(payload.watch),
@@ -237,7 +260,7 @@ function renderStorageFailing(payload: z.output<typeof storageFailingPayload>, {
 }
 
 function renderStorageRecovered(payload: z.output<typeof storageRecoveredPayload>, { phrases }: Context): Part {
-  const lasted = formatDuration(payload.at - payload.failingSince);
+  const lasted = phrases.duration(payload.at - payload.failingSince);
   return {
     rank: RANK.recovered,
     title: phrases.storageRecoveredTitle,

@@ -7,6 +7,7 @@ import { EventRepository, type NewEvent } from './events.js';
 import { OutboxRepository } from './outbox.js';
 import { PolicyActionRepository } from './policy-actions.js';
 import { StatsRepository } from './stats.js';
+import { RecentWindowsRepository } from './recent-windows.js';
 import { ProvisionLedger } from './provisions.js';
 import { pruner, type Pruner } from './retention.js';
 
@@ -25,6 +26,7 @@ export class HistoryStore {
   readonly outbox: OutboxRepository;
   readonly policyActions: PolicyActionRepository;
   readonly stats: StatsRepository;
+  readonly recentWindows: RecentWindowsRepository;
   readonly provisions: ProvisionLedger;
   readonly #db: Db;
   readonly #eventHooks = new Set<EventHook>();
@@ -48,6 +50,7 @@ export class HistoryStore {
     this.outbox = new OutboxRepository(db);
     this.policyActions = new PolicyActionRepository(db, (work) => this.transaction(work));
     this.stats = new StatsRepository(db);
+    this.recentWindows = new RecentWindowsRepository(db, (work) => this.#afterCommit(work));
     this.provisions = new ProvisionLedger(db);
     this.#prune = pruner(db);
   }

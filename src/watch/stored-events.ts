@@ -1,4 +1,5 @@
 import { defineEvent } from '../events.js';
+import type { RecentHistory } from '../history/window-summary.js';
 import type { NewEvent } from '../store/events.js';
 import { keyId, type DetectorEvent } from './detector.js';
 
@@ -12,9 +13,10 @@ export interface WatchIdentity {
 /**
  * The event to store for a detector event. Events carry what a message needs (zone, GPU type), since the config
  * may change before they are read; the id after type and watch is what makes each kind unique, so a repeat of
- * the same flip, reminder or blind spell is recognised as already there.
+ * the same flip, reminder or blind spell is recognised as already there. `history` goes with a flip to available
+ * (other events ignore it): the key's recent history as the poll that saw the flip knew it.
  */
-export function storedEventOf(watch: WatchIdentity, event: DetectorEvent): NewEvent {
+export function storedEventOf(watch: WatchIdentity, event: DetectorEvent, history?: RecentHistory): NewEvent {
   const base = { watch: watch.name, zone: watch.zone, gpuType: watch.gpuType, at: event.at };
   const identity = (key: string) => ({ id: `${event.type}:${watch.name}:${key}`, watch: watch.name, createdAt: event.at });
   switch (event.type) {
@@ -22,7 +24,7 @@ export function storedEventOf(watch: WatchIdentity, event: DetectorEvent): NewEv
     case 'capacity.soldout':
       return defineEvent(event.type, {
         ...identity(`${keyId(event.key)}:${event.at}`),
-        payload: { ...base, ...event.key, previousSince: event.previousSince },
+        payload: { ...base, ...event.key, previousSince: event.previousSince, ...(event.type === 'capacity.available' && history && { history }) },
       });
     case 'capacity.reminder':
       return defineEvent(event.type, {

@@ -32,7 +32,7 @@ describe('renderMessage: capacity', () => {
     expect(message.text).toBe(
       [
         '监控 4090-wlcb（可用区 cn-wlcb-01，GPU 4090）有货了：',
-        '- 1卡16核64G：此前售罄 3h 12m',
+        '- 1卡16核64G：此前售罄 3小时12分钟',
         '时间：2026-11-24 21:50:07（Asia/Shanghai）',
         `下一步：库存随时可能售罄，请尽快到控制台创建实例：${CONSOLE_URL}`,
       ].join('\n'),
@@ -67,13 +67,13 @@ describe('renderMessage: capacity', () => {
     expect(message.text).toBe(
       [
         '监控 4090-wlcb（可用区 cn-wlcb-01，GPU 4090）有货了：',
-        '- 1卡16核64G：此前售罄 3h',
+        '- 1卡16核64G：此前售罄 3小时',
         '- 2卡32核128G：首次记录',
         '时间：2026-11-24 21:50:07 – 21:50:15（Asia/Shanghai）',
         `下一步：库存随时可能售罄，请尽快到控制台创建实例：${CONSOLE_URL}`,
         '',
         '监控 4090-wlcb（可用区 cn-wlcb-01，GPU 4090）已售罄：',
-        '- 4卡64核256G：此前有货 45m',
+        '- 4卡64核256G：有货持续了 45分钟',
         '时间：2026-11-24 21:50:07（Asia/Shanghai）',
       ].join('\n'),
     );
@@ -81,11 +81,11 @@ describe('renderMessage: capacity', () => {
     expect(renderMessage(batch, ENGLISH).title).toBe('4090 available: 4090-wlcb 1 GPU/16C/64G (+2 more)');
   });
 
-  it('says nothing more than what sold out, and since when it was available', () => {
+  it('says nothing more than what sold out, and how long the window lasted', () => {
     const message = renderMessage([flip('capacity.soldout', oneGpu, AT, AT - 2 * 24 * HOUR - 5 * HOUR)], ENGLISH);
     expect(message.title).toBe('4090 sold out: 4090-wlcb 1 GPU/16C/64G');
     expect(message.text).toBe(
-      ['4090-wlcb (zone cn-wlcb-01, GPU 4090) sold out:', '- 1 GPU, 16 vCPU, 64 GB: available for 2d 5h before', 'At 2026-11-24 21:50:07 (Asia/Shanghai)'].join(
+      ['4090-wlcb (zone cn-wlcb-01, GPU 4090) sold out:', '- 1 GPU, 16 vCPU, 64 GB: the window lasted 2d 5h', 'At 2026-11-24 21:50:07 (Asia/Shanghai)'].join(
         '\n',
       ),
     );
@@ -113,7 +113,7 @@ describe('renderMessage: capacity', () => {
       [
         '### 4090 有货: 4090-wlcb 1卡16核64G',
         '监控 4090-wlcb（可用区 cn-wlcb-01，GPU 4090）有货了：',
-        '- **1卡16核64G**：此前售罄 3h 12m',
+        '- **1卡16核64G**：此前售罄 3小时12分钟',
         '时间：2026-11-24 21:50:07（Asia/Shanghai）',
         `下一步：库存随时可能售罄，请尽快到控制台创建实例：[${CONSOLE_URL}](${CONSOLE_URL})`,
       ].join('\n\n'),
@@ -121,11 +121,83 @@ describe('renderMessage: capacity', () => {
     expect(message.html).toBe(
       [
         '<p>监控 4090-wlcb（可用区 cn-wlcb-01，GPU 4090）有货了：</p>',
-        '<ul><li><strong>1卡16核64G</strong>：此前售罄 3h 12m</li></ul>',
+        '<ul><li><strong>1卡16核64G</strong>：此前售罄 3小时12分钟</li></ul>',
         '<p>时间：2026-11-24 21:50:07（Asia/Shanghai）</p>',
         `<p>下一步：库存随时可能售罄，请尽快到控制台创建实例：<a href="${CONSOLE_URL}">${CONSOLE_URL}</a></p>`,
       ].join('\n'),
     );
+  });
+});
+
+describe('renderMessage: recent history of an available row', () => {
+  const history = { days: 7, windows: 9, medianWindowMs: 3 * MINUTE, p90WindowMs: 12 * MINUTE, freeAtThisHourDays: 5, observedAtThisHourDays: 7 };
+  const withHistory = (event: RenderableEvent, facts: Record<string, number | null> = history): RenderableEvent => ({
+    ...event,
+    payload: { ...event.payload, history: facts },
+  });
+  const single = withHistory(flip('capacity.available', oneGpu, AT, AT - 3 * HOUR - 12 * MINUTE));
+
+  it('says in English how long its windows lasted and how often it was free at this hour, on a line of its own', () => {
+    expect(renderMessage([single], ENGLISH).text).toBe(
+      [
+        '4090-wlcb (zone cn-wlcb-01, GPU 4090) has capacity:',
+        '- 1 GPU, 16 vCPU, 64 GB: sold out for 3h 12m before',
+        'Usually free for 3m (median), 12m (p90) over the last 7 days (9 windows); free at this hour on 5 of the last 7 days',
+        'At 2026-11-24 21:50:07 (Asia/Shanghai)',
+        `Next step: create an instance in the console before it sells out: ${CONSOLE_URL}`,
+      ].join('\n'),
+    );
+  });
+
+  it('says the same in zh-CN, durations in Chinese', () => {
+    expect(renderMessage([single], SHANGHAI).text).toBe(
+      [
+        '监控 4090-wlcb（可用区 cn-wlcb-01，GPU 4090）有货了：',
+        '- 1卡16核64G：此前售罄 3小时12分钟',
+        '近 7 天有货时长：中位 3分钟，p90 12分钟（9 次）；近 7 天中 5 天的这个钟点有货',
+        '时间：2026-11-24 21:50:07（Asia/Shanghai）',
+        `下一步：库存随时可能售罄，请尽快到控制台创建实例：${CONSOLE_URL}`,
+      ].join('\n'),
+    );
+  });
+
+  it('says "first time seen" without windows, and which days it was polled at this hour', () => {
+    const first = { ...history, windows: 0, medianWindowMs: null, p90WindowMs: null, freeAtThisHourDays: 1, observedAtThisHourDays: 2 };
+    const unseen = { ...first, freeAtThisHourDays: 0, observedAtThisHourDays: 0 };
+    const event = flip('capacity.available', oneGpu, AT, null);
+    expect(renderMessage([withHistory(event, first)], ENGLISH).text).toContain(
+      '\nFirst time seen free in the last 7 days; free at this hour on 1 of 2 days seen in the last 7\n',
+    );
+    expect(renderMessage([withHistory(event, unseen)], ENGLISH).text).toContain(
+      '\nFirst time seen free in the last 7 days; not seen at this hour in the last 7 days\n',
+    );
+    expect(renderMessage([withHistory(event, first)], SHANGHAI).text).toContain('\n近 7 天首次有货；近 7 天有记录的 2 天中 1 天的这个钟点有货\n');
+    expect(renderMessage([withHistory(event, unseen)], SHANGHAI).text).toContain('\n近 7 天首次有货；近 7 天这个钟点没有记录\n');
+  });
+
+  it('puts each row’s history after the row when a message lists several rows', () => {
+    const batch = [
+      single,
+      withHistory(flip('capacity.available', twoGpu, AT, AT - 45 * 1000), { ...history, windows: 1, medianWindowMs: 2 * HOUR + 5 * MINUTE, p90WindowMs: 2 * HOUR + 5 * MINUTE }),
+    ];
+    const [, first, second] = renderMessage(batch, SHANGHAI).text.split('\n');
+    expect(first).toBe('- 1卡16核64G：此前售罄 3小时12分钟。近 7 天有货时长：中位 3分钟，p90 12分钟（9 次）；近 7 天中 5 天的这个钟点有货');
+    expect(second).toBe('- 2卡32核128G：此前售罄 45秒。近 7 天有货时长：中位 2小时5分钟，p90 2小时5分钟（1 次）；近 7 天中 5 天的这个钟点有货');
+    expect(renderMessage(batch, ENGLISH).text.split('\n')[2]).toBe(
+      '- 2 GPU, 32 vCPU, 128 GB: sold out for 45s before. Usually free for 2h 5m (median), 2h 5m (p90) over the last 7 days (1 window); free at this hour on 5 of the last 7 days',
+    );
+  });
+
+  it('says nothing about history for an event stored without it, or for a reminder', () => {
+    const old = flip('capacity.available', oneGpu, AT, AT - HOUR);
+    expect(renderMessage([old], ENGLISH).text.split('\n')).toHaveLength(4);
+    const reminder = { ...single, payload: { ...single.payload, previousSince: null, availableSince: AT - 30 * MINUTE, count: 1 } };
+    expect(renderMessage([reminder], { ...ENGLISH, reminder: true }).text).not.toContain('Usually free');
+  });
+
+  it('shows days in Chinese too', () => {
+    const soldout = flip('capacity.soldout', oneGpu, AT, AT - 2 * 24 * HOUR - 5 * HOUR);
+    expect(renderMessage([soldout], SHANGHAI).text).toContain('- 1卡16核64G：有货持续了 2天5小时\n');
   });
 });
 
@@ -148,7 +220,7 @@ describe('renderMessage: watch health', () => {
     expect(zh.title).toBe('监控失明: 4090-wlcb');
     expect(zh.text).toBe(
       [
-        '监控 4090-wlcb（可用区 cn-wlcb-01，GPU 4090）已连续 5m 查询失败（自 2026-11-24 21:45:07 起），这段时间的库存变化无从得知。',
+        '监控 4090-wlcb（可用区 cn-wlcb-01，GPU 4090）已连续 5分钟 查询失败（自 2026-11-24 21:45:07 起），这段时间的库存变化无从得知。',
         '错误：network: connect ECONNREFUSED <api>',
         '请检查网络、API 密钥和配额；运行 compshare-watch check 可看到具体错误。',
       ].join('\n'),
@@ -162,7 +234,7 @@ describe('renderMessage: watch health', () => {
 
   it('says how long a recovered watch was blind', () => {
     expect(renderMessage([recovered], SHANGHAI).text).toBe(
-      '监控 4090-wlcb（可用区 cn-wlcb-01，GPU 4090）已恢复查询，此前失败 12m（自 2026-11-24 21:45:07 起）。',
+      '监控 4090-wlcb（可用区 cn-wlcb-01，GPU 4090）已恢复查询，此前失败 12分钟（自 2026-11-24 21:45:07 起）。',
     );
     const en = renderMessage([recovered], ENGLISH);
     expect(en.title).toBe('Watch recovered: 4090-wlcb');

@@ -1,4 +1,5 @@
-import type { CapacityKind, FailurePhrases, Phrases, ProvisionFailure, WatchRef } from './phrases.js';
+import { formatDuration } from '../../util/duration.js';
+import type { CapacityKind, FailurePhrases, HistoryFacts, Phrases, ProvisionFailure, WatchRef } from './phrases.js';
 
 const where = ({ watch, zone, gpuType }: WatchRef) => `${watch} (zone ${zone}, GPU ${gpuType})`;
 
@@ -8,6 +9,19 @@ const headingWord: Record<CapacityKind, string> = {
   soldout: 'sold out:',
   reminder: 'still has capacity:',
 };
+
+const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+
+function recentHistory({ days, windows, median, p90, freeAtThisHourDays: free, observedAtThisHourDays: observed }: HistoryFacts): string {
+  const lengths =
+    windows === 0
+      ? `First time seen free in the last ${days} days`
+      : `Usually free for ${median} (median), ${p90} (p90) over the last ${days} days (${plural(windows, 'window')})`;
+  let atThisHour = `free at this hour on ${free} of the last ${days} days`;
+  if (observed === 0) atThisHour = `not seen at this hour in the last ${days} days`;
+  else if (observed < days) atThisHour = `free at this hour on ${free} of ${plural(observed, 'day')} seen in the last ${days}`;
+  return `${lengths}; ${atThisHour}`;
+}
 
 const failures: Record<ProvisionFailure, FailurePhrases> = {
   'lost-race': {
@@ -56,8 +70,11 @@ export const en: Phrases = {
   capacityHeading: (kind, watch) => `${where(watch)} ${headingWord[kind]}`,
   previousState: (kind, lasted) => {
     if (lasted === null) return 'first reading';
-    return kind === 'available' ? `sold out for ${lasted} before` : `available for ${lasted} before`;
+    return kind === 'available' ? `sold out for ${lasted} before` : `the window lasted ${lasted}`;
   },
+  recentHistory,
+  historySeparator: '. ',
+  duration: formatDuration,
   availableSince: (time) => `available since ${time}`,
   at: (time, timezone) => `At ${time} (${timezone})`,
   nextStep: 'Next step: create an instance in the console before it sells out: ',

@@ -37,6 +37,19 @@ export interface FailurePhrases {
   hint(attempt: ProvisionRef): string;
 }
 
+/** A key's recent history as an available message tells it: the counts, and the window lengths already in words. */
+export interface HistoryFacts {
+  days: number;
+  /** Closed available windows in the last `days` days; 0: this is the first. */
+  windows: number;
+  /** Both null when `windows` is 0. */
+  median: string | null;
+  p90: string | null;
+  freeAtThisHourDays: number;
+  /** 0: never polled at this hour in those days. */
+  observedAtThisHourDays: number;
+}
+
 /** `reminder` is "still available", sent by `repeatEvery` while a key stays available. */
 export type CapacityKind = 'available' | 'soldout' | 'reminder';
 
@@ -56,8 +69,17 @@ export interface Phrases {
   specShort(spec: Spec): string;
   capacityTitle(kind: CapacityKind, watch: WatchRef, spec: string): string;
   capacityHeading(kind: CapacityKind, watch: WatchRef): string;
-  /** How long the state before this flip lasted; `null` when this is the first reading of the row. */
+  /**
+   * How long the state before this flip lasted (for a sold-out row: how long the window it closes lasted);
+   * `null` when this is the first reading of the row.
+   */
   previousState(kind: 'available' | 'soldout', lasted: string | null): string;
+  /** How long its windows lasted lately and how often it was free at this hour: short, it is read on a phone. */
+  recentHistory(history: HistoryFacts): string;
+  /** Between a row and its history when they share a line (a message that lists several rows). */
+  historySeparator: string;
+  /** A duration in this language, e.g. `3h 5m` or `3小时5分钟`. */
+  duration(ms: number): string;
   availableSince(time: string): string;
   at(time: string, timezone: string): string;
   /** Followed by the console link. */

@@ -1,9 +1,27 @@
-import type { CapacityKind, FailurePhrases, Phrases, ProvisionFailure, WatchRef } from './phrases.js';
+import { durationParts, type DurationUnit } from '../../util/duration.js';
+import type { CapacityKind, FailurePhrases, HistoryFacts, Phrases, ProvisionFailure, WatchRef } from './phrases.js';
 
 const where = ({ watch, zone, gpuType }: WatchRef) => `监控 ${watch}（可用区 ${zone}，GPU ${gpuType}）`;
 
 const titleWord: Record<CapacityKind, string> = { available: '有货', soldout: '售罄', reminder: '仍有货' };
 const headingWord: Record<CapacityKind, string> = { available: '有货了', soldout: '已售罄', reminder: '仍然有货' };
+
+const unitWord: Record<DurationUnit, string> = { s: '秒', m: '分钟', h: '小时', d: '天' };
+
+/** `45秒`, `12分钟`, `3小时5分钟`, `2天4小时`. */
+function duration(ms: number): string {
+  return durationParts(ms)
+    .map(([amount, unit]) => `${amount}${unitWord[unit]}`)
+    .join('');
+}
+
+function recentHistory({ days, windows, median, p90, freeAtThisHourDays: free, observedAtThisHourDays: observed }: HistoryFacts): string {
+  const lengths = windows === 0 ? `近 ${days} 天首次有货` : `近 ${days} 天有货时长：中位 ${median}，p90 ${p90}（${windows} 次）`;
+  let atThisHour = `近 ${days} 天中 ${free} 天的这个钟点有货`;
+  if (observed === 0) atThisHour = `近 ${days} 天这个钟点没有记录`;
+  else if (observed < days) atThisHour = `近 ${days} 天有记录的 ${observed} 天中 ${free} 天的这个钟点有货`;
+  return `${lengths}；${atThisHour}`;
+}
 
 const failures: Record<ProvisionFailure, FailurePhrases> = {
   'lost-race': {
@@ -50,8 +68,11 @@ export const zhCN: Phrases = {
   capacityHeading: (kind, watch) => `${where(watch)}${headingWord[kind]}：`,
   previousState: (kind, lasted) => {
     if (lasted === null) return '首次记录';
-    return kind === 'available' ? `此前售罄 ${lasted}` : `此前有货 ${lasted}`;
+    return kind === 'available' ? `此前售罄 ${lasted}` : `有货持续了 ${lasted}`;
   },
+  recentHistory,
+  historySeparator: '。',
+  duration,
   availableSince: (time) => `自 ${time} 起有货`,
   at: (time, timezone) => `时间：${time}（${timezone}）`,
   nextStep: '下一步：库存随时可能售罄，请尽快到控制台创建实例：',

@@ -1,0 +1,44 @@
+import { MS_PER_HOUR } from '../store/polls.js';
+import type { ClosedWindow } from '../store/recent-windows.js';
+import type { HourCounter } from '../store/stats.js';
+import { median, quantile } from './windows.js';
+
+/** What an available alert tells about its key's last `days` days: how long it stays free, and when. */
+export interface RecentHistory {
+  days: number;
+  /** Available windows that ended in the period; 0 means this is the first one seen in it. */
+  windows: number;
+  /** Median and nearest-rank p90 of those windows' lengths (ms); null when there were none. */
+  medianWindowMs: number | null;
+  p90WindowMs: number | null;
+  /** On how many of the `days` days before it was free at this hour of day at least once. */
+  freeAtThisHourDays: number;
+  /** On how many of them it was polled at this hour at all: the days the count above is out of. */
+  observedAtThisHourDays: number;
+}
+
+/**
+ * The recent history of a key as of `at`: its windows that ended in the `days` days before (a window still open
+ * is not counted: its length is not known yet), and its hourly counters at the epoch hours `hour(at) - 24k`,
+ * k = 1..days (rows at other hours are ignored).
+ */
+export function recentHistory(
+  windows: readonly ClosedWindow[],
+  sameHourRows: readonly HourCounter[],
+  at: number,
+  days: number,
+): RecentHistory {
+  const since = at - days * 24 * MS_PER_HOUR;
+  const lengths = windows.filter((window) => window.end >= since && window.end <= at).map((window) => window.end - window.start);
+  const hour = Math.floor(at / MS_PER_HOUR);
+  const daysBefore = new Set(Array.from({ length: days }, (_, index) => hour - 24 * (index + 1)));
+  const observed = sameHourRows.filter((row) => daysBefore.has(row.hour) && row.polls > 0);
+  return {
+    days,
+    windows: lengths.length,
+    medianWindowMs: median(lengths),
+    p90WindowMs: quantile(lengths, 0.9),
+    freeAtThisHourDays: observed.filter((row) => row.available > 0).length,
+    observedAtThisHourDays: observed.length,
+  };
+}

@@ -4,6 +4,7 @@ import { checkBotAnswer, type BotProtocol } from '../bot-answer.js';
 import { secretUrl, timeoutMs } from '../config-fields.js';
 import { section } from '../../schema/fields.js';
 import { JsonPoster } from '../http-post.js';
+import { truncateUtf8 } from '../truncate.js';
 import { urlSecrets } from '../secrets.js';
 
 /** WeCom refuses markdown content longer than this many UTF-8 bytes. */
@@ -40,17 +41,3 @@ export const wecomChannel = {
     };
   },
 } satisfies Channel<typeof configSchema>;
-
-/** Cuts at a character boundary and marks the cut, so a long batch still arrives instead of being refused. */
-function truncateUtf8(text: string, maxBytes: number): string {
-  if (Buffer.byteLength(text) <= maxBytes) return text;
-  const ellipsis = '…';
-  let bytes = Buffer.byteLength(ellipsis);
-  let kept = '';
-  for (const char of text) {
-    bytes += Buffer.byteLength(char);
-    if (bytes > maxBytes) break;
-    kept += char;
-  }
-  return kept + ellipsis;
-}

@@ -62,8 +62,8 @@ export const telegramChannel = {
 /**
  * The Bot API answers `{"ok": true, "result": ...}`, or `{"ok": false, "error_code", "description"}` with the
  * HTTP status equal to the code (a proxy may still say 200): `ok: false` is a refusal whatever the status, and
- * its code says whether it passes (429 with `parameters.retry_after`, server errors) or repeats (400 chat not
- * found, 401 bad token, 403 bot blocked or not in the chat).
+ * its code says whether it passes (429, whose description says how long to wait, and server errors) or repeats
+ * (400 chat not found, 401 bad token, 403 bot blocked or not in the chat).
  */
 function checkTelegramAnswer(poster: JsonPoster, answer: HttpAnswer): void {
   const body = jsonObject(answer.body);
@@ -71,9 +71,7 @@ function checkTelegramAnswer(poster: JsonPoster, answer: HttpAnswer): void {
   if (body?.['ok'] === false) {
     const code = typeof body['error_code'] === 'number' ? body['error_code'] : answer.status;
     const description = typeof body['description'] === 'string' ? ` ${poster.quote(body['description'])}` : '';
-    const retryAfter = (body['parameters'] as { retry_after?: unknown } | undefined)?.retry_after;
-    const wait = typeof retryAfter === 'number' ? ` (retry after ${String(retryAfter)}s)` : '';
-    throw poster.failure(`${answer.host} refused the message: ${String(code)}${description}${wait}`, !isTransientStatus(code));
+    throw poster.failure(`${answer.host} refused the message: ${String(code)}${description}`, !isTransientStatus(code));
   }
   if (!isSuccessStatus(answer.status)) throw poster.statusFailure(answer);
   throw poster.failure(`unexpected answer from ${answer.host}: ${poster.quote(answer.body)}`, false);

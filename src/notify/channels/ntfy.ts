@@ -21,11 +21,13 @@ const AVAILABLE_PRIORITY = 4;
 /** An RFC 2047 encoded-word is at most 75 characters: 12 for `=?UTF-8?B?` and `?=`, 60 of base64 for 45 bytes. */
 const ENCODED_WORD_BYTES = 45;
 
-const priority = z.union([z.number(), z.string()]).transform((value, ctx) => {
+const PRIORITY_EXPECTED = `1-5 or one of ${Object.keys(PRIORITY_NAMES).join(', ')}`;
+
+const priority = z.union([z.number(), z.string()], { error: `expected ${PRIORITY_EXPECTED}` }).transform((value, ctx) => {
   const number = typeof value === 'number' ? value : (PRIORITY_NAMES[value] ?? Number.NaN);
   if (Number.isInteger(number) && number >= 1 && number <= 5) return number;
   const found = typeof value === 'number' ? String(value) : quote(value);
-  ctx.addIssue({ code: 'custom', input: value, message: `expected 1-5 or one of ${Object.keys(PRIORITY_NAMES).join(', ')} (found ${found})` });
+  ctx.addIssue({ code: 'custom', input: value, message: `expected ${PRIORITY_EXPECTED} (found ${found})` });
   return z.NEVER;
 });
 

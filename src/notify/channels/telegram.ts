@@ -14,13 +14,18 @@ const BOT_TOKEN_PATTERN = /^\d+:[A-Za-z0-9_-]+$/;
 /** A numeric chat id given as a string (groups and channels are negative), or a public channel's @username. */
 const CHAT_ID_PATTERN = /^(?:-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31})$/;
 
-const chatId = z.union([z.number(), z.string()]).superRefine((value, ctx) => {
-  const valid = typeof value === 'number' ? Number.isSafeInteger(value) && value !== 0 : CHAT_ID_PATTERN.test(value);
-  if (valid) return;
-  const found = typeof value === 'number' ? String(value) : quote(value);
-  const message = `expected a chat id such as 123456789 or -1001234567890, or a channel's "@username" (found ${found})`;
-  ctx.addIssue({ code: 'custom', input: value, message });
-});
+const CHAT_ID_EXPECTED = `a chat id such as 123456789 or -1001234567890, or a channel's "@username"`;
+
+const chatId = z
+  .union([z.number(), z.string()], {
+    error: (issue) => (issue.input === undefined ? `missing (expected ${CHAT_ID_EXPECTED})` : `expected ${CHAT_ID_EXPECTED}`),
+  })
+  .superRefine((value, ctx) => {
+    const valid = typeof value === 'number' ? Number.isSafeInteger(value) && value !== 0 : CHAT_ID_PATTERN.test(value);
+    if (valid) return;
+    const found = typeof value === 'number' ? String(value) : quote(value);
+    ctx.addIssue({ code: 'custom', input: value, message: `expected ${CHAT_ID_EXPECTED} (found ${found})` });
+  });
 
 const configSchema = section({
   type: z.literal('telegram'),

@@ -1,10 +1,13 @@
-import { isSuccessStatus, type HttpAnswer, type JsonPoster } from './http-post.js';
+import { isSuccessStatus, isTransientStatus, type HttpAnswer, type JsonPoster } from './http-post.js';
 
 /** How a chat robot or push service (WeCom, DingTalk, Feishu, Server酱…) reports the outcome in its JSON answer. */
 export interface BotProtocol {
   /** [code field, message field] pairs, tried in order: Feishu answers `code`/`msg` or, older, `StatusCode`/`StatusMessage`. */
   fields: ReadonlyArray<readonly [code: string, message: string]>;
-  /** Codes that say "later" (rate limits, busy). Any other non-zero code is a refusal that repeats on retry. */
+  /**
+   * Codes that say "later" (rate limits, busy). Any other code is a refusal that repeats on retry, unless the HTTP
+   * status itself says "later" (Bark answers a failed APNs push with HTTP 500 and code 500).
+   */
   transientCodes: ReadonlySet<number>;
   /** The code that means "delivered": 0 unless the service says otherwise (PushPlus and Bark answer 200). */
   successCode?: number;
@@ -12,12 +15,13 @@ export interface BotProtocol {
 
 /**
  * Throws unless the robot accepted the message. A code other than the success code decides over the HTTP status, because it says
- * more (some robots answer a refusal with HTTP 4xx and a code); without a code the status decides.
+ * more (some robots answer a refusal with HTTP 4xx and a code), except that a 5xx, 408 or 429 stays transient
+ * whatever code it carries; without a code the status decides.
  */
 export function checkBotAnswer(poster: JsonPoster, answer: HttpAnswer, protocol: BotProtocol): void {
   const outcome = readOutcome(answer.body, protocol);
   if (outcome !== undefined && outcome.code !== (protocol.successCode ?? 0)) {
-    const permanent = !protocol.transientCodes.has(outcome.code);
+    const permanent = !protocol.transientCodes.has(outcome.code) && !isTransientStatus(answer.status);
     throw poster.failure(`${answer.host} refused the message: ${outcome.code} ${poster.quote(outcome.message)}`.trimEnd(), permanent);
   }
   if (!isSuccessStatus(answer.status)) throw poster.statusFailure(answer);

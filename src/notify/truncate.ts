@@ -1,10 +1,18 @@
-/** Marks a cut, so a reader knows the message went on. */
+/** The mark a cut leaves, so a reader sees that text is missing rather than a sentence that just stops. */
 const ELLIPSIS = '…';
 
 /**
- * Cuts `text` to at most `maxBytes` of UTF-8 at a character boundary and marks the cut, for services that count
- * bytes (WeCom's markdown, ntfy's message): a long batch still arrives instead of being refused or turned into an
- * attachment.
+ * At most `maxChars` characters (code points, so an emoji or a CJK character is never split), the cut marked.
+ * For services that count a title's characters (Server酱, PushPlus).
+ */
+export function truncateChars(text: string, maxChars: number): string {
+  const chars = [...text];
+  return chars.length <= maxChars ? text : chars.slice(0, maxChars - 1).join('') + ELLIPSIS;
+}
+
+/**
+ * At most `maxBytes` UTF-8 bytes, cut at a character boundary and marked, so a long batch still arrives instead of
+ * being refused by a service that counts bytes (WeCom, Server酱, APNs behind Bark).
  */
 export function truncateUtf8(text: string, maxBytes: number): string {
   if (Buffer.byteLength(text) <= maxBytes) return text;

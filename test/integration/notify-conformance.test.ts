@@ -82,6 +82,9 @@ const NTFY_TOPIC = 'compshare-alerts-7f3e9a1c';
 const NTFY_TOKEN = 'tk_ntfyaccesstoken0123456789ab';
 const TELEGRAM_TOKEN = '123456789:AAHtelegramBotSecretPart_0123456789';
 const SMTP_PASS = 'smtp-password-hunter2';
+const SERVERCHAN_SENDKEY = 'SCT271828TsendkeyE9c4b0a1';
+const PUSHPLUS_TOKEN = 'pushplus-token-0f1e2d3c4b5a6978';
+const BARK_KEY = 'barkDeviceKey7Hq2Zx9';
 
 const tempDir = useTempDir();
 
@@ -205,6 +208,36 @@ const harnesses: Harness[] = [
         body: { ok: false, error_code: 429, description: `Too Many Requests: retry after 3, ${echo(request)}`, parameters: { retry_after: 3 } },
       }),
       permanent: (request) => ({ status: 200, body: { ok: false, error_code: 400, description: `Bad Request: chat not found, ${echo(request)}` } }),
+    },
+  ),
+  httpHarness(
+    'serverchan',
+    (origin) => ({ type: 'serverchan', sendKey: SERVERCHAN_SENDKEY, baseUrl: origin }),
+    [SERVERCHAN_SENDKEY],
+    {
+      accept: { status: 200, body: { code: 0, message: '', data: { pushid: '1', error: 'SUCCESS', errno: 0 } } },
+      transient: (request) => ({ status: 503, body: `upstream busy: ${echo(request)}` }),
+      permanent: (request) => ({ status: 200, body: { code: 40001, message: `bad pushtoken ${echo(request)}`, data: null } }),
+    },
+  ),
+  httpHarness(
+    'pushplus',
+    (origin) => ({ type: 'pushplus', token: PUSHPLUS_TOKEN, baseUrl: origin }),
+    [PUSHPLUS_TOKEN],
+    {
+      accept: { status: 200, body: { code: 200, msg: '请求成功', data: 'a1b2c3' } },
+      transient: (request) => ({ status: 200, body: { code: 500, msg: `系统异常，请稍后再试 ${echo(request)} ${request.body}`, data: null } }),
+      permanent: (request) => ({ status: 200, body: { code: 903, msg: `无效的用户令牌 ${echo(request)} ${request.body}`, data: null } }),
+    },
+  ),
+  httpHarness(
+    'bark',
+    (origin) => ({ type: 'bark', key: BARK_KEY, server: origin }),
+    [BARK_KEY],
+    {
+      accept: { status: 200, body: { code: 200, message: 'success', timestamp: 1795000000 } },
+      transient: (request) => ({ status: 500, body: { code: 500, message: `push failed: ${request.body}`, timestamp: 1795000000 } }),
+      permanent: (request) => ({ status: 400, body: { code: 400, message: `failed to get device token: ${request.body}`, timestamp: 1795000000 } }),
     },
   ),
   {

@@ -18,6 +18,9 @@ const minimal: Record<string, Record<string, unknown>> = {
   wecom: { type: 'wecom', url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k' },
   dingtalk: { type: 'dingtalk', url: 'https://oapi.dingtalk.com/robot/send?access_token=t' },
   feishu: { type: 'feishu', url: 'https://open.feishu.cn/open-apis/bot/v2/hook/t' },
+  serverchan: { type: 'serverchan', sendKey: 'SCTkey' },
+  pushplus: { type: 'pushplus', token: 't' },
+  bark: { type: 'bark', key: 'k' },
   ntfy: { type: 'ntfy', topic: 'compshare-alerts' },
   telegram: { type: 'telegram', botToken: '123456:ABC-DEF', chatId: 123456789 },
   console: { type: 'console' },
@@ -47,8 +50,8 @@ describe('notifier channel registry', () => {
   });
 
   it.each([
-    [{ type: 'slack', url: 'https://example.com' }, ['type'], 'unknown notifier type "slack" (known: email, desktop, webhook, wecom, dingtalk, feishu, ntfy, telegram, console)'],
-    [{ url: 'https://example.com' }, ['type'], 'missing (expected one of email, desktop, webhook, wecom, dingtalk, feishu, ntfy, telegram, console)'],
+    [{ type: 'slack', url: 'https://example.com' }, ['type'], 'unknown notifier type "slack" (known: email, desktop, webhook, wecom, dingtalk, feishu, serverchan, pushplus, bark, ntfy, telegram, console)'],
+    [{ url: 'https://example.com' }, ['type'], 'missing (expected one of email, desktop, webhook, wecom, dingtalk, feishu, serverchan, pushplus, bark, ntfy, telegram, console)'],
     [{ type: 'desktop', colour: 'red' }, [], 'unknown key "colour" (allowed: type, sound, urgency)'],
   ])('explains %j', (input, path, message) => {
     const result = notifierConfigSchema.safeParse(input);

@@ -59,7 +59,7 @@ describe('ntfy config', () => {
       `type: ntfy\ntopic: "${TOPIC}/x"`,
       'notifiers.phone.topic: expected 1-64 letters, digits, "-" or "_" (the value is not shown: the topic is a password)',
     ],
-    ['a server that is not http(s)', `type: ntfy\ntopic: ${TOPIC}\nserver: ftp://ntfy.example.com`, 'notifiers.phone.server: expected an http or https URL'],
+    ['a server that is not http(s)', `type: ntfy\ntopic: ${TOPIC}\nserver: ftp://ntfy.example.com`, 'notifiers.phone.server: expected an http or https URL (the value is not shown: it may hold an access token)'],
     [
       'a priority out of range',
       `type: ntfy\ntopic: ${TOPIC}\npriority: 7`,
@@ -122,7 +122,7 @@ describe('telegram config', () => {
       `type: telegram\nbotToken: "${BOT_TOKEN}"\nchatId: 1.5`,
       `notifiers.phone.chatId: expected a chat id such as 123456789 or -1001234567890, or a channel's "@username" (found 1.5)`,
     ],
-    ['a baseUrl that is not http(s)', `type: telegram\nbotToken: "${BOT_TOKEN}"\nchatId: 1\nbaseUrl: api.telegram.org`, 'notifiers.phone.baseUrl: expected an http or https URL'],
+    ['a baseUrl that is not http(s)', `type: telegram\nbotToken: "${BOT_TOKEN}"\nchatId: 1\nbaseUrl: api.telegram.org`, 'notifiers.phone.baseUrl: expected an http or https URL (the value is not shown: it may hold an access token)'],
   ])('%s is one line naming the field', async (_case, entry, line) => {
     expect(await problems(entry)).toEqual([`config.yaml: ${line}`]);
   });

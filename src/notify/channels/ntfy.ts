@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { announcesAvailability, type Channel, type RenderedMessage } from '../channel.js';
-import { timeoutMs } from '../config-fields.js';
+import { secretUrl, timeoutMs } from '../config-fields.js';
 import { isSuccessStatus, isTransientStatus, jsonObject, JsonPoster, type HttpAnswer } from '../http-post.js';
 import { CONSOLE_URL } from '../render.js';
+import { urlSecrets } from '../secrets.js';
+import { serviceUrl } from '../service-url.js';
 import { truncateUtf8 } from '../truncate.js';
 import { section, text } from '../../schema/fields.js';
 import { quote } from '../../schema/message.js';
@@ -33,7 +35,8 @@ const priority = z.union([z.number(), z.string()], { error: `expected ${PRIORITY
 
 const configSchema = section({
   type: z.literal('ntfy'),
-  server: z.url({ protocol: /^https?$/ }).default(DEFAULT_SERVER),
+  /** A self-hosted server, with a path prefix if it sits behind a reverse proxy. */
+  server: secretUrl.default(DEFAULT_SERVER),
   /** On a public server anyone who knows the topic reads it: it is a password, so errors never show it. */
   topic: z.string().refine((topic) => TOPIC_PATTERN.test(topic), {
     error: 'expected 1-64 letters, digits, "-" or "_" (the value is not shown: the topic is a password)',
@@ -50,9 +53,9 @@ export const ntfyChannel = {
   type: 'ntfy',
   configSchema,
   create(name, config) {
-    const secrets = [config.topic, ...(config.token === undefined ? [] : [config.token])];
+    const secrets = [config.topic, ...urlSecrets(config.server), ...(config.token === undefined ? [] : [config.token])];
     const poster = new JsonPoster({ label: 'ntfy', timeoutMs: config.timeoutMs, secrets });
-    const url = `${config.server.replace(/\/+$/, '')}/${config.topic}`;
+    const url = serviceUrl(config.server, config.topic);
     return {
       name,
       type: 'ntfy',

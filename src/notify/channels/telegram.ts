@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import type { Channel } from '../channel.js';
-import { timeoutMs } from '../config-fields.js';
+import { secretUrl, timeoutMs } from '../config-fields.js';
 import { isSuccessStatus, isTransientStatus, jsonObject, JsonPoster, type HttpAnswer } from '../http-post.js';
+import { urlSecrets } from '../secrets.js';
+import { serviceUrl } from '../service-url.js';
+import { truncateChars } from '../truncate.js';
 import { section } from '../../schema/fields.js';
 import { quote } from '../../schema/message.js';
-import { cut } from '../../util/printable.js';
 
 const DEFAULT_BASE_URL = 'https://api.telegram.org';
 /** sendMessage refuses a longer text. */
@@ -34,7 +36,8 @@ const configSchema = section({
     error: 'expected a token from @BotFather such as 123456789:AA... (the value is not shown: it is the bot\'s password)',
   }),
   chatId,
-  baseUrl: z.url({ protocol: /^https?$/ }).default(DEFAULT_BASE_URL),
+  /** A self-hosted Bot API server (telegram-bot-api) instead of the public one. */
+  baseUrl: secretUrl.default(DEFAULT_BASE_URL),
   timeoutMs,
 });
 
@@ -46,15 +49,15 @@ export const telegramChannel = {
   type: 'telegram',
   configSchema,
   create(name, config) {
-    const poster = new JsonPoster({ label: 'Telegram', timeoutMs: config.timeoutMs, secrets: [config.botToken] });
-    const url = `${config.baseUrl.replace(/\/+$/, '')}/bot${config.botToken}/sendMessage`;
+    const poster = new JsonPoster({ label: 'Telegram', timeoutMs: config.timeoutMs, secrets: [config.botToken, ...urlSecrets(config.baseUrl)] });
+    const url = serviceUrl(config.baseUrl, `bot${config.botToken}/sendMessage`);
     return {
       name,
       type: 'telegram',
       async send({ message }) {
         const body = {
           chat_id: config.chatId,
-          text: cut(`${message.title}\n\n${message.text}`, TEXT_MAX_CHARS),
+          text: truncateChars(`${message.title}\n\n${message.text}`, TEXT_MAX_CHARS),
           link_preview_options: { is_disabled: true },
         };
         checkTelegramAnswer(poster, await poster.post(url, JSON.stringify(body)));

@@ -37,6 +37,16 @@ export function isTransientStatus(status: number): boolean {
   return status >= 500 || TRANSIENT_CLIENT_STATUSES.has(status);
 }
 
+/** An answer body that is a JSON object, for the services that say in fields of their own what became of a message. */
+export function jsonObject(body: string): Readonly<Record<string, unknown>> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * POSTs JSON for the webhook-style channels over its own keep-alive pool, and builds their DeliveryErrors, so
  * that every error from these channels is classified the same way and scrubbed of the channel's secrets.
@@ -50,7 +60,10 @@ export class JsonPoster {
     this.scrubber = new SecretScrubber(options.secrets);
   }
 
-  /** Resolves with whatever HTTP answer came; throws a transient DeliveryError when none came in time. */
+  /**
+   * Resolves with whatever HTTP answer came; throws a transient DeliveryError when none came in time. The body is
+   * sent as JSON unless `headers` name another `content-type` (ntfy takes plain text).
+   */
   async post(url: string, json: string, headers: Readonly<Record<string, string>> = {}): Promise<HttpAnswer> {
     const host = new URL(url).host;
     const signal = AbortSignal.timeout(this.options.timeoutMs);

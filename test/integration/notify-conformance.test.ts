@@ -78,6 +78,9 @@ const DINGTALK_TOKEN = 'dingtalk-access-token-0123456789';
 const DINGTALK_SECRET = 'SECdingtalk-secret-abcdef';
 const FEISHU_TOKEN = 'feishu-hook-token-2f9c1e7d';
 const FEISHU_SECRET = 'feishu-signing-secret-xyz';
+const NTFY_TOPIC = 'compshare-alerts-7f3e9a1c';
+const NTFY_TOKEN = 'tk_ntfyaccesstoken0123456789ab';
+const TELEGRAM_TOKEN = '123456789:AAHtelegramBotSecretPart_0123456789';
 const SMTP_PASS = 'smtp-password-hunter2';
 const SERVERCHAN_SENDKEY = 'SCT271828TsendkeyE9c4b0a1';
 const PUSHPLUS_TOKEN = 'pushplus-token-0f1e2d3c4b5a6978';
@@ -182,6 +185,29 @@ const harnesses: Harness[] = [
       accept: { status: 200, body: { code: 0, msg: 'success', data: {} } },
       transient: (request) => ({ status: 200, body: { code: 11232, msg: `frequency limited, ${echo(request)}` } }),
       permanent: (request) => ({ status: 400, body: { code: 19021, msg: `sign match fail, ${echo(request)}` } }),
+    },
+  ),
+  httpHarness(
+    'ntfy',
+    (origin) => ({ type: 'ntfy', server: origin, topic: NTFY_TOPIC, token: NTFY_TOKEN }),
+    [NTFY_TOPIC, NTFY_TOKEN],
+    {
+      accept: { status: 200, body: { id: 'sPs71M8A2T', time: 1795000000, event: 'message', topic: NTFY_TOPIC, message: 'x' } },
+      transient: (request) => ({ status: 429, body: { code: 42901, http: 429, error: `limit reached, ${echo(request)}` } }),
+      permanent: (request) => ({ status: 401, body: { code: 40101, http: 401, error: `unauthorized, ${echo(request)}` } }),
+    },
+  ),
+  httpHarness(
+    'telegram',
+    (origin) => ({ type: 'telegram', botToken: TELEGRAM_TOKEN, chatId: 123456789, baseUrl: origin }),
+    [TELEGRAM_TOKEN],
+    {
+      accept: { status: 200, body: { ok: true, result: { message_id: 1, chat: { id: 123456789 }, text: 'x' } } },
+      transient: (request) => ({
+        status: 429,
+        body: { ok: false, error_code: 429, description: `Too Many Requests: retry after 3, ${echo(request)}`, parameters: { retry_after: 3 } },
+      }),
+      permanent: (request) => ({ status: 200, body: { ok: false, error_code: 400, description: `Bad Request: chat not found, ${echo(request)}` } }),
     },
   ),
   httpHarness(

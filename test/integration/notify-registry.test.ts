@@ -21,6 +21,8 @@ const minimal: Record<string, Record<string, unknown>> = {
   serverchan: { type: 'serverchan', sendKey: 'SCTkey' },
   pushplus: { type: 'pushplus', token: 't' },
   bark: { type: 'bark', key: 'k' },
+  ntfy: { type: 'ntfy', topic: 'compshare-alerts' },
+  telegram: { type: 'telegram', botToken: '123456:ABC-DEF', chatId: 123456789 },
   console: { type: 'console' },
 };
 
@@ -48,8 +50,8 @@ describe('notifier channel registry', () => {
   });
 
   it.each([
-    [{ type: 'slack', url: 'https://example.com' }, ['type'], 'unknown notifier type "slack" (known: email, desktop, webhook, wecom, dingtalk, feishu, serverchan, pushplus, bark, console)'],
-    [{ url: 'https://example.com' }, ['type'], 'missing (expected one of email, desktop, webhook, wecom, dingtalk, feishu, serverchan, pushplus, bark, console)'],
+    [{ type: 'slack', url: 'https://example.com' }, ['type'], 'unknown notifier type "slack" (known: email, desktop, webhook, wecom, dingtalk, feishu, serverchan, pushplus, bark, ntfy, telegram, console)'],
+    [{ url: 'https://example.com' }, ['type'], 'missing (expected one of email, desktop, webhook, wecom, dingtalk, feishu, serverchan, pushplus, bark, ntfy, telegram, console)'],
     [{ type: 'desktop', colour: 'red' }, [], 'unknown key "colour" (allowed: type, sound, urgency)'],
   ])('explains %j', (input, path, message) => {
     const result = notifierConfigSchema.safeParse(input);

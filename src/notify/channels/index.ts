@@ -7,13 +7,15 @@ import { dingtalkChannel } from './dingtalk.js';
 import { desktopChannel } from './desktop.js';
 import { emailChannel } from './email.js';
 import { feishuChannel } from './feishu.js';
+import { ntfyChannel } from './ntfy.js';
 import { pushplusChannel } from './pushplus.js';
 import { serverchanChannel } from './serverchan.js';
+import { telegramChannel } from './telegram.js';
 import { webhookChannel } from './webhook.js';
 import { wecomChannel } from './wecom.js';
 
 /** Every channel kind, one line each; a test checks this list against the files in this folder. */
-const channelList = [emailChannel, desktopChannel, webhookChannel, wecomChannel, dingtalkChannel, feishuChannel, serverchanChannel, pushplusChannel, barkChannel, consoleChannel] as const;
+const channelList = [emailChannel, desktopChannel, webhookChannel, wecomChannel, dingtalkChannel, feishuChannel, serverchanChannel, pushplusChannel, barkChannel, ntfyChannel, telegramChannel, consoleChannel] as const;
 
 /** Channel kinds by their `type`. */
 export const channels: ReadonlyMap<string, Channel> = new Map(channelList.map((channel) => [channel.type, channel]));

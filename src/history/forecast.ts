@@ -1,6 +1,6 @@
 import type { HourCounter } from '../store/stats.js';
 import { civilTimeAt, weekdayOf } from '../util/zoned-time.js';
-import { availabilityGrid, type Grid } from './heatmap.js';
+import { availabilityGrid, WEEKDAYS, type Grid } from './heatmap.js';
 
 /** The horizons, in hours, that `stats` and the status page give a chance for. */
 export const FORECAST_HORIZONS = [1, 6, 24] as const;
@@ -117,4 +117,18 @@ function mostLikelyNext(upcoming: readonly HourAhead[], shareOf: (hour: HourAhea
     if (notYet === 0) break;
   }
   return best;
+}
+
+/** A chance in percent as text that never rounds to certainty or to impossibility it is not: `<1%`, `37%`, `>99%`. */
+export function formatChance(percent: number): string {
+  const rounded = Math.round(percent);
+  if (percent > 0 && rounded === 0) return '<1%';
+  if (percent < 100 && rounded === 100) return '>99%';
+  return `${rounded}%`;
+}
+
+/** `Tue 03:00` in the timezone, with the caller's weekday names (Monday first). */
+export function formatWeekdayTime(epochMs: number, timezone: string, weekdays: readonly string[] = WEEKDAYS): string {
+  const local = civilTimeAt(Math.floor(epochMs / 1000), timezone);
+  return `${weekdays[weekdayOf(local)]} ${String(local.hour).padStart(2, '0')}:${String(local.minute).padStart(2, '0')}`;
 }

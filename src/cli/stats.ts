@@ -1,7 +1,9 @@
 import { hourOf } from '../store/polls.js';
 import { windowStats, type WindowStats } from '../history/windows.js';
 import { availabilityGrid, renderGrid, type Grid } from '../history/heatmap.js';
+import { forecaster, formatChance, formatWeekdayTime, type Forecast } from '../history/forecast.js';
 import { formatDuration } from '../util/duration.js';
+import { formatLocalIsoTime } from '../util/time-format.js';
 import { describeAsOf, withHistory } from './history-context.js';
 
 /** One spec key's summary; the field names are part of `stats --json`. */
@@ -19,6 +21,21 @@ export interface KeyStats extends WindowStats {
   availabilityPercent: number | null;
   /** grid[weekday Mon..Sun][hour 0..23]: share of polls that found it available, null for no data. */
   grid: Grid;
+  forecast: KeyForecast;
+}
+
+/** When the history expects a key back; percentages like `availabilityPercent`. See history/forecast.ts. */
+export interface KeyForecast {
+  /** A daemon polls the watch and the key is available: the chances still say what the history alone expects. */
+  availableNow: boolean;
+  /** Hours of the period with polls; 0 means there was nothing to forecast from. */
+  observedHours: number;
+  /** Whether it was free in any hour of the period. */
+  everAvailable: boolean;
+  /** Within the next 1, 6 and 24 hours; `hoursWithData` of them fall in weekday x hour cells the period observed. */
+  chances: Array<{ withinHours: number; chancePercent: number; hoursWithData: number }>;
+  /** The hour it most likely becomes free first in the coming week, and the chance it is free in that hour. */
+  nextWindow: { at: number; atLocal: string; chancePercent: number } | null;
 }
 
 export interface StatsOptions {
@@ -28,13 +45,15 @@ export interface StatsOptions {
   json?: boolean;
 }
 
-/** `stats`: per spec key, its availability, windows and heat map over the period. */
+/** `stats`: per spec key, its availability, windows, heat map and forecast over the period. */
 export async function stats(options: StatsOptions): Promise<void> {
   await withHistory(options, ({ loaded, store, since, now, asOf }) => {
     const timezone = loaded.config.timezone;
     const repository = store.stats;
+    const forecast = forecaster(timezone, now);
     const stats: KeyStats[] = repository.counters(hourOf(since), options.watch).map((key) => {
       const known = asOf(key.watch);
+      const hours = repository.hours(key.specKeyId, hourOf(since));
       return {
         watch: key.watch,
         gpu: key.gpu,
@@ -46,7 +65,8 @@ export async function stats(options: StatsOptions): Promise<void> {
         polls: key.polls,
         availabilityPercent: key.polls ? Math.round((1000 * key.available) / key.polls) / 10 : null,
         ...windowStats(repository.transitions(key.specKeyId, since), since, known.asOf),
-        grid: availabilityGrid(repository.hours(key.specKeyId, hourOf(since)), timezone),
+        grid: availabilityGrid(hours, timezone),
+        forecast: keyForecast(forecast(hours), known.live && key.state === 'available', timezone),
       };
     });
     if (options.json) {
@@ -58,17 +78,50 @@ export async function stats(options: StatsOptions): Promise<void> {
       return;
     }
     const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
-    const blocks = stats.map((key) => renderKey(key, timezone, colour));
+    const blocks = stats.map((key) => renderKey(key, formatDuration(now - since), timezone, colour));
     process.stdout.write(`${blocks.join('\n\n')}\n\nheat map: hour of day (${timezone}); █ mostly available … · never, blank no data\n`);
   });
 }
 
-function renderKey(key: KeyStats, timezone: string, colour: boolean): string {
+function keyForecast(forecast: Forecast, availableNow: boolean, timezone: string): KeyForecast {
+  const percent = (fraction: number) => Math.round(1000 * fraction) / 10;
+  const { next } = forecast;
+  return {
+    availableNow,
+    observedHours: forecast.observedHours,
+    everAvailable: forecast.everAvailable,
+    chances: forecast.within.map((chance) => ({
+      withinHours: chance.hours,
+      chancePercent: percent(chance.chance),
+      hoursWithData: Math.round(10 * chance.hoursWithData) / 10,
+    })),
+    nextWindow: next === null ? null : { at: next.at, atLocal: formatLocalIsoTime(next.at, timezone), chancePercent: percent(next.chance) },
+  };
+}
+
+/** `forecast: 92% within 1h, 99% within 6h, >99% within 24h; most likely next at Tue 03:00 (100%)`. */
+function renderForecast(forecast: KeyForecast, period: string, timezone: string): string {
+  if (forecast.availableNow) return 'forecast: available now';
+  if (forecast.observedHours === 0) return `forecast: no polls in the last ${period} to forecast from`;
+  if (!forecast.everAvailable) return `forecast: never available in the last ${period}`;
+  const chances = forecast.chances.map((chance) => `${formatChance(chance.chancePercent)} within ${chance.withinHours}h`).join(', ');
+  const { nextWindow } = forecast;
+  const next = nextWindow === null
+    ? 'no likely window in the next 7 days'
+    : `most likely next at ${formatWeekdayTime(nextWindow.at, timezone)} (${formatChance(nextWindow.chancePercent)})`;
+  const widest = forecast.chances[forecast.chances.length - 1]!;
+  const unknown = Math.round(10 * (widest.withinHours - widest.hoursWithData)) / 10;
+  const gap = unknown > 0 ? `; no history for ${unknown} of the next ${widest.withinHours}h` : '';
+  return `forecast: ${chances}; ${next}${gap}`;
+}
+
+function renderKey(key: KeyStats, period: string, timezone: string, colour: boolean): string {
   const duration = (ms: number | null): string => (ms === null ? '-' : formatDuration(ms));
   const percent = key.availabilityPercent === null ? 'no polls' : `${key.availabilityPercent}% available`;
   return [
     `${key.watch}  ${key.gpu} GPU / ${key.cpu} CPU / ${key.mem} GB  ${key.live ? `now ${key.state}` : `${key.state} ${describeAsOf(key, timezone)}`}`,
     `  ${percent} over ${key.polls} polls; ${key.windows} available ${key.windows === 1 ? 'window' : 'windows'}, median ${duration(key.medianWindowMs)}, longest ${duration(key.longestWindowMs)}; back after ${duration(key.medianTimeToReturnMs)} (median)`,
+    `  ${renderForecast(key.forecast, period, timezone)}`,
     renderGrid(key.grid, colour)
       .split('\n')
       .map((line) => `  ${line}`)

@@ -14,6 +14,12 @@ export interface PageText {
   last24h: string;
   last7d: string;
   typicalWindow: string;
+  forecast: string;
+  /** The chance (already `85%` text) that a sold-out key becomes available within the next 6 hours. */
+  chanceWithin6h: (chance: string) => string;
+  mostLikelyNext: string;
+  availableNow: string;
+  neverInPeriod: string;
   noData: string;
   lastPoll: string;
   failing: string;
@@ -51,6 +57,11 @@ export const PAGE_TEXT: Record<Locale, PageText> = {
     last24h: 'last 24 h',
     last7d: 'last 7 days',
     typicalWindow: 'typical window',
+    forecast: 'forecast',
+    chanceWithin6h: (chance) => `${chance} within 6 h`,
+    mostLikelyNext: 'most likely next',
+    availableNow: 'available now',
+    neverInPeriod: 'never available in the last 30 days',
     noData: 'no data',
     lastPoll: 'last poll',
     failing: 'failing',
@@ -86,6 +97,11 @@ export const PAGE_TEXT: Record<Locale, PageText> = {
     last24h: '最近 24 小时',
     last7d: '最近 7 天',
     typicalWindow: '典型窗口',
+    forecast: '预测',
+    chanceWithin6h: (chance) => `6 小时内有货概率 ${chance}`,
+    mostLikelyNext: '最可能下次',
+    availableNow: '当前有货',
+    neverInPeriod: '最近 30 天从未有货',
     noData: '无数据',
     lastPoll: '上次查询',
     failing: '查询失败',

@@ -2,6 +2,8 @@ import type { Config } from '../config/schema.js';
 import type { HistoryStore } from '../store/history-store.js';
 import { hourOf } from '../store/polls.js';
 import { availabilityGrid } from '../history/heatmap.js';
+import { forecaster, formatChance, formatWeekdayTime, type Forecast } from '../history/forecast.js';
+import type { HourCounter } from '../store/stats.js';
 import { windowStats } from '../history/windows.js';
 import { LOCALES, type Locale } from '../notify/locales/index.js';
 import { formatDuration } from '../util/duration.js';
@@ -14,7 +16,10 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 /** How many recent events the page lists. */
 export const PAGE_EVENTS = 12;
+/** How far back the heat map and the forecast read; the bars show the last 7 days of the same rows. */
 const HEAT_MAP_DAYS = 30;
+/** The horizon the page gives a chance for (stats gives them all). */
+const PAGE_FORECAST_HOURS = 6;
 
 export interface StatusPageInput {
   state: DaemonState;
@@ -31,8 +36,31 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
+/** What one render reads of the history: each key's hourly rows once, shared by its bars, heat map and forecast. */
+interface PageHistory {
+  hours(specKeyId: number): HourCounter[];
+  forecast(hours: readonly HourCounter[]): Forecast;
+}
+
+function pageHistory(input: StatusPageInput): PageHistory {
+  const since = hourOf(input.state.at - HEAT_MAP_DAYS * DAY_MS);
+  const read = new Map<number, HourCounter[]>();
+  return {
+    hours(specKeyId) {
+      let hours = read.get(specKeyId);
+      if (hours === undefined) {
+        hours = input.store.stats.hours(specKeyId, since);
+        read.set(specKeyId, hours);
+      }
+      return hours;
+    },
+    forecast: forecaster(input.config.timezone, input.state.at),
+  };
+}
+
 /** The status page: server-rendered HTML with inline CSS and SVG, loading nothing else, readable on a phone. */
 export function renderStatusPage(input: StatusPageInput): string {
+  const history = pageHistory(input);
   const locale: Locale = LOCALES.find((known) => known === input.lang) ?? input.config.locale;
   const t = PAGE_TEXT[locale];
   const time = (ms: number | null) => (ms === null ? '-' : escapeHtml(formatLocalTime(ms, input.config.timezone)));
@@ -42,8 +70,8 @@ export function renderStatusPage(input: StatusPageInput): string {
 <html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(t.title)}</title><style>${STYLE}</style></head>
 <body><header><h1>${escapeHtml(t.title)}</h1><p>${t.generated} ${time(input.state.at)} · <a href="?${escapeHtml(query.toString())}">${t.language}</a></p></header>
-<section><h2>${t.watches}</h2>${input.state.watches.map((watch) => watchBlock(input, watch, t, time)).join('')}</section>
-<section><h2>${t.heatMap}</h2><p class="note">${t.heatMapNote}</p>${heatMaps(input, t)}</section>
+<section><h2>${t.watches}</h2>${input.state.watches.map((watch) => watchBlock(input, history, watch, t, time)).join('')}</section>
+<section><h2>${t.heatMap}</h2><p class="note">${t.heatMapNote}</p>${heatMaps(input, history, t)}</section>
 <section><h2>${t.events}</h2>${eventList(input, t, time)}</section>
 <section><h2>${t.instances}</h2>${instanceList(input, t, time)}</section>
 <section><h2>${t.outbox}</h2>${outboxList(input, t, time)}</section>
@@ -52,14 +80,14 @@ export function renderStatusPage(input: StatusPageInput): string {
 
 type TimeText = (ms: number | null) => string;
 
-function watchBlock(input: StatusPageInput, watch: WatchView, t: PageText, time: TimeText): string {
+function watchBlock(input: StatusPageInput, history: PageHistory, watch: WatchView, t: PageText, time: TimeText): string {
   const { store, state } = input;
   const health = watch.blind ? t.blind : watch.late ? t.late : watch.result === 'failing' ? t.failing : watch.result === 'never' ? t.never : t.ok;
   const healthClass = watch.blind || watch.late || watch.result === 'failing' ? 'bad' : 'good';
   const counters = store.stats.counters(hourOf(state.at - 7 * DAY_MS), watch.name);
   const rows = watch.keys.map((key) => {
     const counter = counters.find((c) => c.gpu === key.gpu && c.cpu === key.cpu && c.mem === key.mem);
-    const hours = counter ? store.stats.hours(counter.specKeyId, hourOf(state.at - 7 * DAY_MS)) : [];
+    const hours = counter ? history.hours(counter.specKeyId) : [];
     const since = state.at - 7 * DAY_MS;
     const typical = counter ? windowStats(store.stats.transitions(counter.specKeyId, since), since, state.at).medianWindowMs : null;
     const spec = `${key.gpu} / ${key.cpu} / ${key.mem} GB`;
@@ -68,7 +96,8 @@ function watchBlock(input: StatusPageInput, watch: WatchView, t: PageText, time:
 <span class="muted">${t.since} ${time(key.since)}</span></div>
 <div class="bars"><div><small>${t.last24h}</small>${availabilityBar(slicesOf(hours, state.at, 24, 24), `${spec} ${t.last24h}`, t.noData)}</div>
 <div><small>${t.last7d}</small>${availabilityBar(slicesOf(hours, state.at, 168, 42), `${spec} ${t.last7d}`, t.noData)}</div></div>
-<div class="muted">${t.typicalWindow}: ${typical === null ? '-' : formatDuration(typical)}</div></div>`;
+<div class="muted">${t.typicalWindow}: ${typical === null ? '-' : formatDuration(typical)}</div>
+<div class="muted forecast">${t.forecast}: ${forecastText(key.state === 'available', history.forecast(hours), input.config.timezone, t)}</div></div>`;
   });
   const error = watch.lastError === null || watch.result !== 'failing' ? '' : `<p class="error">${escapeHtml(watch.lastError)}</p>`;
   return `<article class="watch"><h3>${escapeHtml(watch.name)} <small>${escapeHtml(watch.gpuType)} · ${escapeHtml(watch.zone)}</small>
@@ -76,11 +105,23 @@ function watchBlock(input: StatusPageInput, watch: WatchView, t: PageText, time:
 ${rows.length ? rows.join('') : `<p class="muted">${t.noData}</p>`}</article>`;
 }
 
-function heatMaps(input: StatusPageInput, t: PageText): string {
+/** "85% within 6 h · most likely next: Tue 03:00 (100%)", or why there is no such forecast. */
+function forecastText(availableNow: boolean, forecast: Forecast, timezone: string, t: PageText): string {
+  if (availableNow) return t.availableNow;
+  if (forecast.observedHours === 0) return t.noData;
+  if (!forecast.everAvailable) return t.neverInPeriod;
+  const within = forecast.within.find((chance) => chance.hours === PAGE_FORECAST_HOURS)!;
+  const chance = t.chanceWithin6h(formatChance(100 * within.chance));
+  const { next } = forecast;
+  if (next === null) return chance;
+  return `${chance} · ${t.mostLikelyNext}: ${formatWeekdayTime(next.at, timezone, t.weekdays)} (${formatChance(100 * next.chance)})`;
+}
+
+function heatMaps(input: StatusPageInput, history: PageHistory, t: PageText): string {
   const since = hourOf(input.state.at - HEAT_MAP_DAYS * DAY_MS);
   const maps = input.store.stats.counters(since).filter((key) => input.config.watches.some((watch) => watch.name === key.watch)).map((key) => {
     const label = escapeHtml(`${key.watch} ${key.gpu} / ${key.cpu} / ${key.mem} GB`);
-    const grid = availabilityGrid(input.store.stats.hours(key.specKeyId, since), input.config.timezone);
+    const grid = availabilityGrid(history.hours(key.specKeyId), input.config.timezone);
     return `<figure><figcaption>${label}</figcaption>${heatMap(grid, t.weekdays, label)}</figure>`;
   });
   return maps.length ? maps.join('') : `<p class="muted">${t.noData}</p>`;

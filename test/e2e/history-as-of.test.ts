@@ -43,6 +43,7 @@ describe('history and stats say up to when they know the state', () => {
     expect(whileRunning.stdout).toMatch(/\(start\) -> available\s+.+ so far$/m);
     const statsWhileRunning = await runCli(['stats', '--config', config], { env: keys });
     expect(statsWhileRunning.stdout).toMatch(/^w4090\s+1 GPU \/ 16 CPU \/ 64 GB\s+now available$/m);
+    expect(statsWhileRunning.stdout).toMatch(/^ {2}forecast: available now$/m);
 
     daemon.child.kill('SIGTERM');
     await daemon.exited;
@@ -51,6 +52,8 @@ describe('history and stats say up to when they know the state', () => {
     expect(afterwards.stdout).not.toMatch(/so far/);
     const statsAfterwards = await runCli(['stats', '--config', config], { env: keys });
     expect(statsAfterwards.stdout).toMatch(new RegExp(`^w4090\\s+1 GPU / 16 CPU / 64 GB\\s+available ${LAST_POLL.source}$`, 'm'));
+    // Once no daemon says it is still available, the forecast speaks from the history: this hour alone.
+    expect(statsAfterwards.stdout).toMatch(/^ {2}forecast: \d+% within 1h, .+; no history for 2[34](\.\d)? of the next 24h$/m);
 
     const json = JSON.parse((await runCli(['history', '--config', config, '--json'], { env: keys })).stdout) as OngoingRow[];
     expect(json[0]).toMatchObject({ ongoing: true, live: false });

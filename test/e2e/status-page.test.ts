@@ -83,6 +83,9 @@ describe('the status page in Chromium at phone width', () => {
       expect(await page.locator('svg.heat').count()).toBe(2);
       expect(await page.locator('svg.heat').first().locator('rect').count()).toBe(7 * 24);
       expect(await page.locator('ul.events li').count()).toBeGreaterThan(0);
+      // Each key says when it is likely back (or that it is available now), in the page's language.
+      expect(await page.locator('.key .forecast').count()).toBe(2);
+      expect(await page.locator('.key .forecast').first().innerText()).toMatch(lang === 'en' ? /^forecast: / : /^预测: /);
       await expect.poll(() => page.locator('body').innerText()).toContain('uhost-abc');
       // Every bar is drawn at a usable size and the page fits the phone.
       const bar = await page.locator('svg.bar').first().boundingBox();

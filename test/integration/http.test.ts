@@ -21,6 +21,7 @@ const tempDir = useTempDir();
 const TOKEN = 'a-token-of-enough-length';
 /** 2026-12-01 12:00:00 UTC, on a 10-second boundary of the schedule. */
 const START = Date.UTC(2026, 11, 1, 12, 0, 0);
+const HOUR_MS = 3_600_000;
 /** Text a failing API answered with: the page and the API must carry it as text, never as markup. */
 const HOSTILE = '<script>alert(1)</script> & "quoted"';
 
@@ -297,5 +298,29 @@ describe('the status page', () => {
     const en = await (await get('/?lang=en')).text();
     expect(en).toContain('<html lang="en">');
     expect(en).toContain('sold out');
+  });
+
+  it('forecasts each key from its hourly history, in the page language', async () => {
+    await serve();
+    // A week up to START (Tuesday 12:00 UTC): 1 GPU always free, 2 GPUs free daily at 15:00, 4 GPUs never.
+    for (let at = START - 7 * 24 * HOUR_MS; at < START; at += HOUR_MS) {
+      const rows = [
+        { gpu: 1, cpu: 16, mem: 64, resourceEnough: true },
+        { gpu: 2, cpu: 32, mem: 128, resourceEnough: new Date(at).getUTCHours() === 15 },
+        { gpu: 4, cpu: 64, mem: 256, resourceEnough: false },
+      ];
+      recordPoll(store, target(), { at, latencyMs: 5, outcome: { ok: true, rows } }, target().detector);
+    }
+    const forecasts = (page: string) => [...page.matchAll(/<div class="muted forecast">([^<]*)<\/div>/g)].map((match) => match[1]);
+    expect(forecasts(await (await get('/?lang=en')).text())).toEqual([
+      'forecast: available now',
+      'forecast: 100% within 6 h · most likely next: Tue 15:00 (100%)',
+      'forecast: never available in the last 30 days',
+    ]);
+    expect(forecasts(await (await get('/?lang=zh-CN')).text())).toEqual([
+      '预测: 当前有货',
+      '预测: 6 小时内有货概率 100% · 最可能下次: 周二 15:00 (100%)',
+      '预测: 最近 30 天从未有货',
+    ]);
   });
 });

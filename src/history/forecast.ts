@@ -1,6 +1,6 @@
 import type { HourCounter } from '../store/stats.js';
 import { civilTimeAt, weekdayOf } from '../util/zoned-time.js';
-import { availabilityGrid, WEEKDAYS, type Grid } from './heatmap.js';
+import { availabilityGrid, cellOfHour, WEEKDAYS, type Grid } from './heatmap.js';
 
 /** The horizons, in hours, that `stats` and the status page give a chance for. */
 export const FORECAST_HORIZONS = [1, 6, 24] as const;
@@ -80,8 +80,8 @@ function freeHourShares(observed: readonly HourCounter[], timezone: string): Gri
 }
 
 function hourAhead(epochHour: number, timezone: string): HourAhead {
-  const local = civilTimeAt(epochHour * 3600, timezone);
-  return { start: epochHour * MS_PER_HOUR, weekday: weekdayOf(local), hour: local.hour };
+  const cell = cellOfHour(epochHour, timezone);
+  return { start: epochHour * MS_PER_HOUR, weekday: Math.floor(cell / 24), hour: cell % 24 };
 }
 
 function chanceWithin(ahead: readonly HourAhead[], shareOf: (hour: HourAhead) => number | null, now: number, hours: number): Chance {

@@ -4,6 +4,29 @@ import { civilTimeAt, weekdayOf } from '../util/zoned-time.js';
 export const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
 const MS_PER_HOUR = 3_600_000;
 
+/** Epoch hours remembered per timezone before the memo starts over: a year of hours, a few hundred KB. */
+const MAX_MEMO_HOURS = 9_000;
+const cellMemo = new Map<string, Map<number, number>>();
+
+/**
+ * The grid cell (weekday x 24 + hour of day) an epoch hour falls in. Every key of `stats` and the status page folds
+ * the same 720 hours of the period, and an Intl conversion costs microseconds, so each hour is converted once.
+ */
+export function cellOfHour(epochHour: number, timezone: string): number {
+  let memo = cellMemo.get(timezone);
+  if (memo === undefined || memo.size >= MAX_MEMO_HOURS) {
+    memo = new Map();
+    cellMemo.set(timezone, memo);
+  }
+  let cell = memo.get(epochHour);
+  if (cell === undefined) {
+    const local = civilTimeAt((epochHour * MS_PER_HOUR) / 1000, timezone);
+    cell = weekdayOf(local) * 24 + local.hour;
+    memo.set(epochHour, cell);
+  }
+  return cell;
+}
+
 /** availability[weekday][hour] in 0..1, or null where no poll fell into that cell. */
 export type Grid = Array<Array<number | null>>;
 
@@ -12,9 +35,9 @@ export function availabilityGrid(hours: readonly HourCounter[], timezone: string
   const polls = Array.from({ length: 7 }, () => new Array<number>(24).fill(0));
   const available = Array.from({ length: 7 }, () => new Array<number>(24).fill(0));
   for (const counter of hours) {
-    const local = civilTimeAt((counter.hour * MS_PER_HOUR) / 1000, timezone);
-    const weekday = weekdayOf(local);
-    const hour = local.hour;
+    const cell = cellOfHour(counter.hour, timezone);
+    const weekday = Math.floor(cell / 24);
+    const hour = cell % 24;
     polls[weekday]![hour]! += counter.polls;
     available[weekday]![hour]! += counter.available;
   }

@@ -139,6 +139,14 @@ export const EVENT_PAYLOADS = {
 export type EventType = keyof typeof EVENT_PAYLOADS;
 export type EventPayload<T extends EventType> = z.output<(typeof EVENT_PAYLOADS)[T]>;
 
+/**
+ * The catalog's schemas refusing unknown fields, made once: zod compiles each new schema on its first parse, which
+ * cost a flip ~100 µs when `.strict()` was called per event.
+ */
+const strictPayloads = Object.fromEntries(
+  Object.entries(EVENT_PAYLOADS).map(([type, schema]) => [type, schema.strict()]),
+) as { [T in EventType]: ReturnType<(typeof EVENT_PAYLOADS)[T]['strict']> };
+
 /** A producer built an event its type does not describe: a bug, caught before the event is stored or sent. */
 export class EventPayloadError extends Error {
   override readonly name = 'EventPayloadError';
@@ -152,7 +160,7 @@ export function defineEvent<T extends EventType>(
   type: T,
   event: { id: string; watch: string | null; createdAt: number; payload: EventPayload<T> },
 ): NewEvent {
-  const parsed = EVENT_PAYLOADS[type].strict().safeParse(event.payload);
+  const parsed = strictPayloads[type].safeParse(event.payload);
   if (!parsed.success) {
     throw new EventPayloadError(`event ${event.id} does not match ${type}: ${z.prettifyError(parsed.error).replaceAll('\n', '; ')}`);
   }

@@ -1,7 +1,7 @@
 import { MS_PER_HOUR } from '../store/polls.js';
 import type { ClosedWindow } from '../store/recent-windows.js';
 import type { HourCounter } from '../store/stats.js';
-import { median, quantile } from './windows.js';
+import { medianOfSorted, quantileOfSorted, sortedCopy } from './windows.js';
 
 /** What an available alert tells about its key's last `days` days: how long it stays free, and when. */
 export interface RecentHistory {
@@ -30,14 +30,16 @@ export function recentHistory(
 ): RecentHistory {
   const since = at - days * 24 * MS_PER_HOUR;
   const lengths = windows.filter((window) => window.end >= since && window.end <= at).map((window) => window.end - window.start);
+  // One sort for both figures: a key that flaps all week has thousands of windows, and this runs on every flip.
+  const sorted = sortedCopy(lengths);
   const hour = Math.floor(at / MS_PER_HOUR);
   const daysBefore = new Set(Array.from({ length: days }, (_, index) => hour - 24 * (index + 1)));
   const observed = sameHourRows.filter((row) => daysBefore.has(row.hour) && row.polls > 0);
   return {
     days,
     windows: lengths.length,
-    medianWindowMs: median(lengths),
-    p90WindowMs: quantile(lengths, 0.9),
+    medianWindowMs: sorted.length === 0 ? null : medianOfSorted(sorted),
+    p90WindowMs: sorted.length === 0 ? null : quantileOfSorted(sorted, 0.9),
     freeAtThisHourDays: observed.filter((row) => row.available > 0).length,
     observedAtThisHourDays: observed.length,
   };

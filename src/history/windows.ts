@@ -33,10 +33,7 @@ export function windowStats(transitions: ReadonlyArray<{ to: Availability; at: n
 }
 
 export function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  return values.length === 0 ? null : medianOfSorted(sortedCopy(values));
 }
 
 /**
@@ -44,7 +41,21 @@ export function median(values: readonly number[]): number | null {
  * so it is always one of the values (a p90 of 9 windows is the longest one but none).
  */
 export function quantile(values: readonly number[], q: number): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
+  return values.length === 0 ? null : quantileOfSorted(sortedCopy(values), q);
+}
+
+/** Ascending, as a typed array: its native numeric sort is several times faster than a comparator's. */
+export function sortedCopy(values: readonly number[]): Float64Array {
+  return Float64Array.from(values).sort();
+}
+
+/** The median of values already sorted ascending (at least one). */
+export function medianOfSorted(sorted: ArrayLike<number>): number {
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** `quantile` of values already sorted ascending (at least one). */
+export function quantileOfSorted(sorted: ArrayLike<number>, q: number): number {
   return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]!;
 }

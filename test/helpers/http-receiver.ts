@@ -22,8 +22,11 @@ export interface HttpReceiver {
   close(): Promise<void>;
 }
 
-/** An HTTP server on 127.0.0.1:0 that records every request and answers as told (200 `{}` until told otherwise). */
-export async function startHttpReceiver(replier: (request: ReceivedRequest) => Reply = () => ({ status: 200, body: {} })): Promise<HttpReceiver> {
+/**
+ * An HTTP server on 127.0.0.1 that records every request and answers as told (200 `{}` until told otherwise); on a
+ * free port unless given one (a receiver brought back where a closed one was, so that its senders find it again).
+ */
+export async function startHttpReceiver(replier: (request: ReceivedRequest) => Reply = () => ({ status: 200, body: {} }), port = 0): Promise<HttpReceiver> {
   let current = replier;
   const requests: ReceivedRequest[] = [];
   const server: Server = createServer((req, res) => {
@@ -42,10 +45,10 @@ export async function startHttpReceiver(replier: (request: ReceivedRequest) => R
       else setTimeout(answer, reply.delayMs);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const address = server.address() as AddressInfo;
   return {
-    origin: `http://127.0.0.1:${port}`,
+    origin: `http://127.0.0.1:${address.port}`,
     requests,
     reply: (next) => {
       current = next;

@@ -42,6 +42,11 @@ const FORMS: ReadonlyArray<readonly [string, (secret: string) => string]> = [
   ['json-escaped', (secret) => JSON.stringify(secret).slice(1, -1)],
 ];
 
+/** A secret's distinct forms, each with its name: a form equal to another (nothing to escape) is looked for once. */
+function formsOf(secret: string): Map<string, string> {
+  return new Map(FORMS.map(([form, encode]) => [encode(secret), form]));
+}
+
 /** The SMTP login of both email channels; the failing one's server expects another password. */
 const SMTP_USER = 'alerts';
 
@@ -118,10 +123,11 @@ export async function secrets(options: SecretsOptions): Promise<Outcome> {
       ['notify', 'test', '--json'],
       ['provision', 'status', '--json'],
     ];
-    for (const args of cliRuns) {
-      const result = await runCli([...args, '--config', configPath], { env });
-      places.push({ kind: 'cli', name: `${args.join(' ')} stdout`, text: result.stdout }, { kind: 'cli', name: `${args.join(' ')} stderr`, text: result.stderr });
-    }
+    const results = await Promise.all(cliRuns.map((args) => runCli([...args, '--config', configPath], { env })));
+    results.forEach((result, index) => {
+      const name = cliRuns[index]!.join(' ');
+      places.push({ kind: 'cli', name: `${name} stdout`, text: result.stdout }, { kind: 'cli', name: `${name} stderr`, text: result.stderr });
+    });
     const base = listeningUrl(daemon.stderr());
     for (const path of ['/api/state', '/api/events', '/api/history', '/metrics', '/', '/healthz']) {
       const answer = await fetch(`${base}${path}`);
@@ -145,12 +151,16 @@ export async function secrets(options: SecretsOptions): Promise<Outcome> {
 
     const found = occurrences(places);
     const failures = found.map(({ place, secret, form, times }) => `${secret} (${form}) ${times}x in ${place}`);
+    // The search's own check: each channel's credentials are found where they belong, in its requests to its far end.
+    const control = ownCredentialsFound(places);
+    for (const secret of control.missing) failures.push(`${secret} never seen even at its own far end: the search is blind`);
     if (code !== 0) failures.push(`the daemon exited with ${code} on SIGTERM`);
     const byKind = (kind: PlaceKind) => found.filter(({ kind: of }) => of === kind).reduce((sum, { times }) => sum + times, 0);
     const counts = {
       secrets: Object.keys(SECRETS).length,
       forms: FORMS.length,
       places: places.length,
+      ownCredentialsSeen: control.seen,
       alerts: hook.requests.length,
       creates: (await createRequests(sim)).length,
       logs: byKind('logs'),
@@ -176,15 +186,29 @@ function occurrences(places: readonly Place[]): Array<{ kind: PlaceKind; place: 
   for (const place of places) {
     for (const [secret, value] of Object.entries(SECRETS) as Array<[SecretName, string]>) {
       if (place.own?.includes(secret)) continue;
-      // A form equal to a shorter one (nothing to escape) is looked for once.
-      const forms = new Map(FORMS.map(([form, encode]) => [encode(value), form]));
-      for (const [text, form] of forms) {
+      for (const [text, form] of formsOf(value)) {
         const times = place.text.split(text).length - 1;
         if (times > 0) found.push({ kind: place.kind, place: place.name, secret, form, times });
       }
     }
   }
   return found;
+}
+
+/** How often the places' own credentials were found (each must be, at least once, or the search finds nothing). */
+function ownCredentialsFound(places: readonly Place[]): { seen: number; missing: SecretName[] } {
+  const expected = new Set(places.flatMap((place) => place.own ?? []));
+  const seenOf = new Map<SecretName, number>();
+  for (const place of places) {
+    for (const secret of place.own ?? []) {
+      const times = [...formsOf(SECRETS[secret]).keys()].reduce((sum, text) => sum + place.text.split(text).length - 1, 0);
+      seenOf.set(secret, (seenOf.get(secret) ?? 0) + times);
+    }
+  }
+  return {
+    seen: [...seenOf.values()].reduce((sum, times) => sum + times, 0),
+    missing: [...expected].filter((secret) => (seenOf.get(secret) ?? 0) === 0),
+  };
 }
 
 /**

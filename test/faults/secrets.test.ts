@@ -7,4 +7,4 @@ it('secrets (subset): no secret in any log line, state file, delivered message, 
   const outcome = await secrets({ flips: 2, waitMs: 15_000 });
   recordOutcome(outcome);
   expect(outcome.failures).toEqual([]);
-}, 60_000);
+}, 120_000);

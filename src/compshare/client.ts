@@ -44,6 +44,12 @@ export interface ClientOptions {
   connections?: number | undefined;
   retry?: RetryPolicy;
   userAgent?: string;
+  /**
+   * PEM certificates an https `baseUrl` is verified against instead of Node's bundled roots: for a gateway with a
+   * private CA, such as the simulator behind a self-signed certificate. Verification stays on either way; a whole
+   * process can add CAs with NODE_EXTRA_CA_CERTS instead.
+   */
+  ca?: string | Buffer | undefined;
   /** Told once per attempt that has waited `slowAttemptMs` without an answer, so a CLI can say what it waits for. */
   onSlowAttempt?: (attempt: AttemptInfo) => void;
   /** Default SLOW_ATTEMPT_MS. */
@@ -131,7 +137,11 @@ export class CompshareClient {
       monotonic,
     });
     // The pool opens a connection only when every open one is busy, so this cap is reached only under that load.
-    this.pool = new Pool(url.origin, { connections: this.connections.max, keepAliveTimeout: 30_000 });
+    this.pool = new Pool(url.origin, {
+      connections: this.connections.max,
+      keepAliveTimeout: 30_000,
+      ...(options.ca === undefined ? {} : { connect: { ca: options.ca } }),
+    });
     this.path = url.pathname || '/';
     this.region = options.region;
     this.timeoutMs = options.timeoutMs;

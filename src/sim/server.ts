@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { setMaxListeners } from 'node:events';
 import { CONTROL_PREFIX, serveControl } from './control.js';
@@ -22,11 +23,13 @@ export interface SimulatorOptions {
   seed?: number;
   /** The wall clock in epoch ms; the sim clock is this plus what POST /__sim/clock advanced. */
   now?: () => number;
+  /** Serves HTTPS with this PEM key and certificate instead of plain HTTP, for measuring the client over TLS. */
+  tls?: { key: string | Buffer; cert: string | Buffer } | undefined;
 }
 
 /** A listening simulator. */
 export interface RunningSimulator {
-  /** The base URL to use as the API endpoint, e.g. `http://127.0.0.1:43121`. */
+  /** The base URL to use as the API endpoint, e.g. `http://127.0.0.1:43121` (`https://` with `tls`). */
   url: string;
   /** The in-memory state, for in-process callers (the demo); remote callers use the control API. */
   state: SimState;
@@ -48,13 +51,14 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     credentials: { publicKey: options.publicKey, privateKey: options.privateKey },
     closing: closing.signal,
   };
-  const server = createServer((request, response) => {
+  const listener: RequestListener = (request, response) => {
     void serve(context, request, response);
-  });
+  };
+  const server: Server = options.tls ? createTlsServer(options.tls, listener) : createServer(listener);
   const host = options.host ?? '127.0.0.1';
   const port = await listen(server, host, options.port ?? 0);
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
     state,
     close: async () => {
       closing.abort();

@@ -130,7 +130,7 @@ describe('compshare-watch policy', () => {
 
   it('clear removes one schedule, records it, and warns that a policy will set it again', async () => {
     const output = await run(['clear', '--instance', 'uhost-train-b', '-c', config]);
-    expect(output).toMatch(/^cleared the scheduled stop of uhost-train-b \(train-b\); it was \S+ \(in (59m|1h)\)/);
+    expect(output).toMatch(/^cleared the scheduled stop of uhost-train-b \(train-b\); it was (?:\d{2}-\d{2} )?\d{2}:\d{2} \(in (59m|1h)\)/);
     expect(output).toMatch(/note: policy "night" selects this instance/);
     expect((await sim.instances()).find((row) => row.UHostId === 'uhost-train-b')?.SchedulerStopTime).toBe(0);
     const store = HistoryStore.open(join(dir, 'history.db'));

@@ -10,6 +10,8 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
  */
 const DEFAULT_MS: Partial<Record<FaultKind, number>> = { latency: 1000, drip: 100 };
 
+/** The longest a fault with `forMs` lasts: a day, far past any test. */
+export const MAX_FAULT_FOR_MS = 24 * 3600 * 1000;
 /** The most of a `body` fault's text the control API takes: room for any odd answer, not for a huge one (huge-body). */
 export const MAX_FAULT_BODY_CHARS = 1024 * 1024;
 /** The most a `huge-body` fault sends when it gives `bytes`: far past any client's cap, short of filling a disk. */
@@ -21,6 +23,11 @@ export const faultSpecSchema = z
     kind: z.enum(FAULT_KINDS),
     /** Apply to the next N matching requests, then disappear; unset: until DELETE /__sim/faults. */
     count: z.int().positive().optional(),
+    /**
+     * Apply for this long after it is added (real time), then disappear: a storm, such as a gateway refusing every
+     * request for two seconds, lasts a time, however few requests a client sends into it.
+     */
+    forMs: z.int().positive().max(MAX_FAULT_FOR_MS).optional(),
     /** Probability that a matching request is hit. */
     rate: z.number().min(0).max(1).default(1),
     /** Only requests for this Action. */
@@ -63,18 +70,25 @@ export const faultSpecSchema = z
   });
 export type FaultSpec = z.output<typeof faultSpecSchema>;
 
-/** An active fault; `remaining` counts down when `count` was given. */
-export type Fault = FaultSpec & { id: number; remaining: number | undefined };
+/**
+ * An active fault; `remaining` counts down when `count` was given, `endsAtMs` (on the book's monotonic clock) is
+ * when one with `forMs` disappears.
+ */
+export type Fault = FaultSpec & { id: number; remaining: number | undefined; endsAtMs: number | undefined };
 
 /** The active faults, first added first matched. */
 export class FaultBook {
   private faults: Fault[] = [];
   private nextId = 1;
 
-  constructor(private readonly random: () => number) {}
+  constructor(
+    private readonly random: () => number,
+    private readonly monotonic: () => number = () => performance.now(),
+  ) {}
 
   add(spec: FaultSpec): Fault {
-    const fault = { ...spec, id: this.nextId++, remaining: spec.count };
+    const endsAtMs = spec.forMs === undefined ? undefined : this.monotonic() + spec.forMs;
+    const fault = { ...spec, id: this.nextId++, remaining: spec.count, endsAtMs };
     this.faults.push(fault);
     return fault;
   }
@@ -84,11 +98,13 @@ export class FaultBook {
   }
 
   list(): Fault[] {
+    this.dropEnded();
     return this.faults.map((fault) => ({ ...fault }));
   }
 
   /** The fault that hits a request for `action`, if any; a hit uses up one of its count. */
   take(action: string): Fault | undefined {
+    this.dropEnded();
     const fault = this.faults.find(
       (candidate) => (candidate.action === undefined || candidate.action === action) && this.random() < candidate.rate,
     );
@@ -97,6 +113,13 @@ export class FaultBook {
       if (fault.remaining === 0) this.faults = this.faults.filter((other) => other !== fault);
     }
     return fault;
+  }
+
+  private dropEnded(): void {
+    const now = this.monotonic();
+    if (this.faults.some((fault) => fault.endsAtMs !== undefined && fault.endsAtMs <= now)) {
+      this.faults = this.faults.filter((fault) => fault.endsAtMs === undefined || fault.endsAtMs > now);
+    }
   }
 
   /** How long a latency or lost-answer fault holds a request: `ms`, or a draw from `ms` to `maxMs` given a range. */

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestSim, type TestSim } from '../helpers/sim.js';
 import { waitFor } from '../helpers/wait.js';
-import type { Fault } from '../../src/sim/faults.js';
+import { FaultBook, faultSpecSchema, type Fault } from '../../src/sim/faults.js';
 
 describe('simulator faults', () => {
   let sim: TestSim;
@@ -159,6 +159,18 @@ describe('simulator faults', () => {
     expect(JSON.parse(text)).toMatchObject({ Action: 'GetProjectListResponse' });
     // Read as it comes, a trickle arrives in many pieces; a whole answer would come in one.
     expect(pieces.length).toBeGreaterThan(1);
+  });
+
+  it('forMs makes a storm that lasts a time, however few requests come into it', () => {
+    let nowMs = 5_000;
+    const book = new FaultBook(() => 0, () => nowMs);
+    book.add(faultSpecSchema.parse({ kind: 'retcode', retCode: 153, forMs: 2_000 }));
+    expect(book.take('CheckCompShareResourceCapacity')?.retCode).toBe(153);
+    nowMs = 6_999;
+    expect(book.take('CheckCompShareResourceCapacity')?.retCode).toBe(153);
+    nowMs = 7_000;
+    expect(book.take('CheckCompShareResourceCapacity')).toBeUndefined();
+    expect(book.list()).toEqual([]);
   });
 
   it('refuses a body fault without its text, and a declared length without bytes', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Fault, FaultBook } from './faults.js';
@@ -78,6 +79,24 @@ async function answeredByFault(
       send(response, fault.status, 'text/plain', `simulated HTTP ${fault.status}`);
       recordAnswer(entry, fault.status, null);
       return true;
+    case 'body':
+      send(response, fault.status, fault.contentType ?? 'application/json', fault.body ?? '');
+      recordAnswer(entry, fault.status, null);
+      return true;
+    case 'huge-body':
+      recordAnswer(entry, 200, null);
+      await sendHuge(response, action, fault, closing);
+      return true;
+    case 'drip':
+      // Carried out at once, like a real answer a slow link then trickles back.
+      const answer = carryOut();
+      recordAnswer(entry, 200, answer.retCode);
+      await drip(response, JSON.stringify(answer.body), fault.ms, closing);
+      return true;
+    case 'malformed':
+      send(response, 200, 'application/json', MALFORMED_BODY);
+      recordAnswer(entry, fault.status, null);
+      return true;
     case 'malformed':
       send(response, 200, 'application/json', MALFORMED_BODY);
       recordAnswer(entry, 200, null);
@@ -88,6 +107,55 @@ async function answeredByFault(
       recordAnswer(entry, 200, fault.retCode);
       return true;
   }
+}
+
+/** How much of a huge answer is written at a time: the socket's pace, not the answer's size, bounds what is buffered. */
+const HUGE_CHUNK_BYTES = 64 * 1024;
+
+/**
+ * An answer that starts like a valid envelope and then pads one string field for `bytes` in all, or without end
+ * until the client hangs up (or the simulator closes). Written as fast as the client reads and no faster.
+ */
+async function sendHuge(response: ServerResponse, action: string, fault: Fault, closing: AbortSignal): Promise<void> {
+  const head = `{"Action": "${action}Response", "RetCode": 0, "Padding": "`;
+  const tail = '"}';
+  const headers: Record<string, string | number> = { 'Content-Type': 'application/json', 'X-UCLOUD-REQUEST-UUID': randomUUID() };
+  if (fault.declareLength) headers['Content-Length'] = fault.bytes!;
+  response.writeHead(200, headers);
+  let left = fault.bytes === undefined ? Infinity : Math.max(0, fault.bytes - head.length - tail.length);
+  const chunk = Buffer.alloc(HUGE_CHUNK_BYTES, 'x');
+  response.write(head);
+  while (left > 0 && !response.destroyed && !closing.aborted) {
+    const size = Math.min(left, HUGE_CHUNK_BYTES);
+    left -= size;
+    if (!response.write(size === HUGE_CHUNK_BYTES ? chunk : chunk.subarray(0, size))) await drained(response, closing);
+  }
+  if (!response.destroyed) response.end(left === 0 ? tail : undefined);
+}
+
+/** Sends `body` one byte every `ms`, its length declared up front, until done, the client gone or the simulator closed. */
+async function drip(response: ServerResponse, body: string, ms: number, closing: AbortSignal): Promise<void> {
+  const bytes = Buffer.from(body, 'utf8');
+  response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': bytes.length, 'X-UCLOUD-REQUEST-UUID': randomUUID() });
+  response.flushHeaders();
+  for (let index = 0; index < bytes.length; index++) {
+    if (response.destroyed || !(await waited(ms, closing))) return;
+    response.write(bytes.subarray(index, index + 1));
+  }
+  response.end();
+}
+
+/** Resolves once `response` can take more, or it closed, or the simulator did. */
+function drained(response: ServerResponse, closing: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      response.off('drain', done).off('close', done);
+      closing.removeEventListener('abort', done);
+      resolve();
+    };
+    response.on('drain', done).on('close', done);
+    closing.addEventListener('abort', done);
+  });
 }
 
 /** Waits `ms` (at once when 0); false when the simulator closed first. */

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestSim, type TestSim } from '../helpers/sim.js';
 import { waitFor } from '../helpers/wait.js';
-import type { Fault } from '../../src/sim/faults.js';
+import { FaultBook, faultSpecSchema, type Fault } from '../../src/sim/faults.js';
 
 describe('simulator faults', () => {
   let sim: TestSim;
@@ -114,6 +114,72 @@ describe('simulator faults', () => {
     expect(runs[0]).toEqual(runs[1]);
     expect(runs[0]).toContain(true);
     expect(runs[0]).toContain(false);
+  });
+
+  it('body answers its text with the status and Content-Type given, then the normal answer', async () => {
+    await sim.addFault({ kind: 'body', body: '<html><h1>502 Bad Gateway</h1></html>', contentType: 'text/html', count: 1 });
+    const html = await fetch(`${sim.url}/`, { method: 'POST', body: 'Action=GetProjectList' });
+    expect(html.status).toBe(200);
+    expect(html.headers.get('content-type')).toBe('text/html');
+    expect(await html.text()).toBe('<html><h1>502 Bad Gateway</h1></html>');
+    await sim.addFault({ kind: 'body', body: '{"RetCode": "zero"}', status: 404, count: 1 });
+    const odd = await projects();
+    expect([odd.status, odd.body]).toEqual([404, { RetCode: 'zero' }]);
+    expect((await projects()).body?.RetCode).toBe(0);
+  });
+
+  it('huge-body sends the bytes asked for, declared or chunked, starting like a valid envelope', async () => {
+    await sim.addFault({ kind: 'huge-body', bytes: 300_000, declareLength: true, count: 1 });
+    const declared = await projects();
+    expect(declared.text).toHaveLength(300_000);
+    expect(declared.body).toMatchObject({ Action: 'GetProjectListResponse', RetCode: 0 });
+    await sim.addFault({ kind: 'huge-body', bytes: 200_000, count: 1 });
+    const chunked = await fetch(`${sim.url}/`, { method: 'POST', body: 'Action=GetProjectList' });
+    expect(chunked.headers.get('content-length')).toBeNull();
+    expect((await chunked.text()).length).toBe(200_000);
+  });
+
+  it('an endless huge-body streams until the client hangs up, and the simulator serves on', async () => {
+    await sim.addFault({ kind: 'huge-body', count: 1 });
+    const endless = await fetch(`${sim.url}/`, { method: 'POST', body: 'Action=GetProjectList' });
+    const reader = endless.body!.getReader();
+    let received = 0;
+    while (received < 20 * 1024 * 1024) received += (await reader.read()).value!.length;
+    await reader.cancel();
+    expect(received).toBeGreaterThanOrEqual(20 * 1024 * 1024);
+    expect((await projects()).body?.RetCode).toBe(0);
+  });
+
+  it('drip carries out the request and trickles its answer in pieces, a byte every ms', async () => {
+    await sim.addFault({ kind: 'drip', ms: 2, count: 1 });
+    const dripped = await fetch(`${sim.url}/`, { method: 'POST', body: 'Action=GetProjectList' });
+    const pieces: Uint8Array[] = [];
+    for await (const piece of dripped.body!) pieces.push(piece);
+    const text = Buffer.concat(pieces).toString('utf8');
+    expect(JSON.parse(text)).toMatchObject({ Action: 'GetProjectListResponse' });
+    // Read as it comes, a trickle arrives in many pieces; a whole answer would come in one.
+    expect(pieces.length).toBeGreaterThan(1);
+  });
+
+  it('forMs makes a storm that lasts a time, however few requests come into it', () => {
+    let nowMs = 5_000;
+    const book = new FaultBook(() => 0, () => nowMs);
+    book.add(faultSpecSchema.parse({ kind: 'retcode', retCode: 153, forMs: 2_000 }));
+    expect(book.take('CheckCompShareResourceCapacity')?.retCode).toBe(153);
+    nowMs = 6_999;
+    expect(book.take('CheckCompShareResourceCapacity')?.retCode).toBe(153);
+    nowMs = 7_000;
+    expect(book.take('CheckCompShareResourceCapacity')).toBeUndefined();
+    expect(book.list()).toEqual([]);
+  });
+
+  it('refuses a body fault without its text, and a declared length without bytes', async () => {
+    const noBody = await sim.control('POST', 'faults', { kind: 'body' }, true);
+    expect([noBody.status, noBody.body.error]).toEqual([400, expect.stringMatching(/^body:/)]);
+    const noBytes = await sim.control('POST', 'faults', { kind: 'huge-body', declareLength: true }, true);
+    expect([noBytes.status, noBytes.body.error]).toEqual([400, expect.stringMatching(/^declareLength:/)]);
+    const okHttp = await sim.control('POST', 'faults', { kind: 'http', status: 200 }, true);
+    expect([okHttp.status, okHttp.body.error]).toEqual([400, expect.stringMatching(/^status:/)]);
   });
 
   it('refuses an invalid fault with 400 naming the field', async () => {

@@ -103,6 +103,8 @@ export interface FigureResult {
   measuredAt: string;
   /** The load average when it was measured: on a shared machine it says more than any spread. */
   load1m: number;
+  /** How slow the CPU was when it was measured: see `speedCheckMs`. */
+  speedCheckMs: number;
   details: Record<string, Detail>;
 }
 
@@ -135,6 +137,20 @@ function loadAverage(): number {
   return Number(loadavg()[0]!.toFixed(2));
 }
 
+/**
+ * CPU ms of a fixed loop of 10^7 additions. The load average says others ran; this says how much slower that made
+ * this process's own CPU time (shared cores, steal), so a figure taken on a busy machine can be scaled against the
+ * same check on a quiet one.
+ */
+export function speedCheckMs(): number {
+  const before = process.cpuUsage();
+  let sum = 0;
+  for (let i = 0; i < 10_000_000; i++) sum += i;
+  const used = process.cpuUsage(before);
+  if (sum < 0) throw new Error('unreachable');
+  return Number(((used.user + used.system) / 1000).toFixed(1));
+}
+
 /** The figure in results.json form, with its targets checked. */
 export function figureResult(name: string, input: FigureInput, measuredAt = new Date()): FigureResult {
   const { setup, value, p99, ...rest } = input;
@@ -157,6 +173,7 @@ export function figureResult(name: string, input: FigureInput, measuredAt = new 
     setup,
     measuredAt: measuredAt.toISOString(),
     load1m: loadAverage(),
+    speedCheckMs: speedCheckMs(),
     details,
   };
 }

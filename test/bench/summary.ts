@@ -5,7 +5,7 @@ import type { CheckedTarget, FigureResult, Machine, Measured } from './results.j
  * its targets and whether they were met), one indented row per target on a side figure, then each figure's setup.
  */
 export function benchTable(figures: ReadonlyArray<{ name: string; result: FigureResult }>, machine: Machine): string {
-  const header = ['figure', 'value', 'unit', 'runs', 'spread', 'p99', 'p99 spread', 'target', 'met', 'load'];
+  const header = ['figure', 'value', 'unit', 'runs', 'spread', 'p99', 'p99 spread', 'target', 'met', 'load', 'speed'];
   const rows: string[][] = [];
   for (const { name, result } of figures) {
     const own = result.targets.filter((target) => target.of === 'value' || target.of === 'p99');
@@ -20,17 +20,18 @@ export function benchTable(figures: ReadonlyArray<{ name: string; result: Figure
       own.map(describeTarget).join(', ') || (result.targets.length === 0 ? 'none' : '-'),
       own.length === 0 ? '-' : met(own),
       number(result.load1m),
+      number(result.speedCheckMs),
     ]);
     for (const target of result.targets.filter((candidate) => !own.includes(candidate))) {
       const side = result.details[target.of] as Measured | undefined;
-      rows.push([`  ${target.of}`, number(target.actual), target.unit, number(side?.runs ?? null), range(side?.spread ?? null), '', '', describeTarget(target), met([target]), '']);
+      rows.push([`  ${target.of}`, number(target.actual), target.unit, number(side?.runs ?? null), range(side?.spread ?? null), '', '', describeTarget(target), met([target]), '', '']);
     }
   }
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: readonly string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
   const missed = figures.filter(({ result }) => result.met === false).map(({ name }) => name);
   return [
-    `benchmarks: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.os}; load average (1 min) per figure in the last column`,
+    `benchmarks: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.os}; per figure: load = load average (1 min), speed = CPU ms of a fixed 10^7-addition loop when it was measured (lower = faster CPU; compare with a quiet run's)`,
     line(header),
     line(widths.map((width) => '-'.repeat(width))),
     ...rows.map(line),

@@ -4,7 +4,7 @@ import { availabilityGrid, renderGrid, type Grid } from '../history/heatmap.js';
 import { forecaster, formatChance, formatWeekdayTime, type Forecast } from '../history/forecast.js';
 import { formatDuration } from '../util/duration.js';
 import { formatLocalIsoTime } from '../util/time-format.js';
-import { describeAsOf, withHistory } from './history-context.js';
+import { describeAsOf, withHistory, type HistoryContext } from './history-context.js';
 
 /** One spec key's summary; the field names are part of `stats --json`. */
 export interface KeyStats extends WindowStats {
@@ -45,42 +45,57 @@ export interface StatsOptions {
   json?: boolean;
 }
 
+/** What `stats --json` prints: the period, the timezone its grids and local times use, and every key's summary. */
+export interface StatsReport {
+  since: number;
+  until: number;
+  timezone: string;
+  keys: KeyStats[];
+}
+
 /** `stats`: per spec key, its availability, windows, heat map and forecast over the period. */
 export async function stats(options: StatsOptions): Promise<void> {
-  await withHistory(options, ({ loaded, store, since, now, asOf }) => {
-    const timezone = loaded.config.timezone;
-    const repository = store.stats;
-    const forecast = forecaster(timezone, now);
-    const stats: KeyStats[] = repository.counters(hourOf(since), options.watch).map((key) => {
-      const known = asOf(key.watch);
-      const hours = repository.hours(key.specKeyId, hourOf(since));
-      return {
-        watch: key.watch,
-        gpu: key.gpu,
-        cpu: key.cpu,
-        mem: key.mem,
-        state: key.state,
-        asOf: known.asOf,
-        live: known.live,
-        polls: key.polls,
-        availabilityPercent: key.polls ? Math.round((1000 * key.available) / key.polls) / 10 : null,
-        ...windowStats(repository.transitions(key.specKeyId, since), since, known.asOf),
-        grid: availabilityGrid(hours, timezone),
-        forecast: keyForecast(forecast(hours), known.live && key.state === 'available', timezone),
-      };
-    });
+  await withHistory(options, (context) => {
+    const report = statsReport(context, options.watch);
     if (options.json) {
-      process.stdout.write(`${JSON.stringify({ since, until: now, timezone, keys: stats }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       return;
     }
-    if (stats.length === 0) {
+    if (report.keys.length === 0) {
       process.stdout.write('no history in this period\n');
       return;
     }
+    const { since, until, timezone } = report;
     const colour = process.stdout.isTTY === true && !process.env.NO_COLOR;
-    const blocks = stats.map((key) => renderKey(key, formatDuration(now - since), timezone, colour));
+    const blocks = report.keys.map((key) => renderKey(key, formatDuration(until - since), timezone, colour));
     process.stdout.write(`${blocks.join('\n\n')}\n\nheat map: hour of day (${timezone}); █ mostly available … · never, blank no data\n`);
   });
+}
+
+/** Every key's summary over the context's period (of one watch when `watch` is given), read from the history. */
+export function statsReport({ loaded, store, since, now, asOf }: HistoryContext, watch?: string): StatsReport {
+  const timezone = loaded.config.timezone;
+  const repository = store.stats;
+  const forecast = forecaster(timezone, now);
+  const keys: KeyStats[] = repository.counters(hourOf(since), watch).map((key) => {
+    const known = asOf(key.watch);
+    const hours = repository.hours(key.specKeyId, hourOf(since));
+    return {
+      watch: key.watch,
+      gpu: key.gpu,
+      cpu: key.cpu,
+      mem: key.mem,
+      state: key.state,
+      asOf: known.asOf,
+      live: known.live,
+      polls: key.polls,
+      availabilityPercent: key.polls ? Math.round((1000 * key.available) / key.polls) / 10 : null,
+      ...windowStats(repository.transitions(key.specKeyId, since), since, known.asOf),
+      grid: availabilityGrid(hours, timezone),
+      forecast: keyForecast(forecast(hours), known.live && key.state === 'available', timezone),
+    };
+  });
+  return { since, until: now, timezone, keys };
 }
 
 function keyForecast(forecast: Forecast, availableNow: boolean, timezone: string): KeyForecast {

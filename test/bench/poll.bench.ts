@@ -67,7 +67,7 @@ it(`poll_cpu_vs_raw_undici: ${WATCHES} watches on ${SCHEDULE}, ${PAIRS} interlea
   report('poll_cpu_vs_raw_undici', {
     setup: `${WATCHES} watches (one request shape each) on ${SCHEDULE}, no added latency; ${PAIRS} pairs of ${SEGMENT_MS / 1000} s, daemon then the bare loop replaying its requests`,
     pollsPerSegment: polls,
-    ratio: measured(ratios, 'x', 2),
+    value: measured(ratios, 'x', 2),
     daemonCpuPerPoll: measured(daemonMicros, 'µs', 0),
     rawUndiciCpuPerPoll: measured(rawMicros, 'µs', 0),
   });

@@ -120,7 +120,8 @@ it(`scale_500_watches: ${WATCHES} watches on ${SCHEDULE}, 50-200 ms API latency,
   report('scale_500_watches', {
     setup: `${WATCHES} watches (distinct request shapes: one imageId each), ${SCHEDULE}, api.maxRequestsPerSecond ${MAX_REQUESTS_PER_SECOND}, simulator latency ${LATENCY.ms}-${LATENCY.maxMs} ms uniform; one run`,
     windowSeconds: (windowEnd - windowStart) / 1000,
-    latenessP99: once(quantile(outcome.latenessMs, 0.99) / 1000, 's'),
+    // The headline: the 99th percentile poll's lateness against its tick.
+    value: once(quantile(outcome.latenessMs, 0.99) / 1000, 's'),
     // The 99th percentile poll of a tick cannot be sent before this, whatever the daemon does, when no call is shared.
     latenessFloorP99Seconds: seconds((Math.ceil(0.99 * WATCHES) - 1) * (1000 / MAX_REQUESTS_PER_SECOND)),
     latenessP50Seconds: seconds(quantile(outcome.latenessMs, 0.5)),

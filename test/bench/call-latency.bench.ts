@@ -116,9 +116,9 @@ it(`call_latency_vs_python_sdk: ${ROUNDS} rounds of ${CALLS} sequential calls pe
   report('call_latency_vs_python_sdk', {
     setup: `CheckCompShareResourceCapacity to the simulator over HTTPS on 127.0.0.1 (self-signed RSA 2048, TLS 1.3), simulator in its own process; ${ROUNDS} rounds, each ${CALLS} sequential calls per side (order rotating per round), calls at least ${PACE_MS} ms apart, after ${WARM_UP_CALLS} warm-up calls per side; quantiles per round, median over rounds`,
     baseline: BASELINE_LABEL,
-    ratioP50: measured(ratiosOf('client', 0.5), 'x', 2),
-    ratioP99: measured(ratiosOf('client', 0.99), 'x', 2),
-    targets: 'ratioP50 <= 0.5, ratioP99 <= 1.0',
+    // The figure: the client's p50 and p99 over the baseline's, per round (targets in results.ts TARGETS).
+    value: measured(ratiosOf('client', 0.5), 'x', 2),
+    p99: measured(ratiosOf('client', 0.99), 'x', 2),
     floorRatioP50: measured(ratiosOf('floor', 0.5), 'x', 2),
     floorRatioP99: measured(ratiosOf('floor', 0.99), 'x', 2),
     client: latencies('client'),

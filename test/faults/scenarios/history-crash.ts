@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { mulberry32 } from '../../../src/sim/random-walk.js';
 import { sleepUntil, tickAtOrAfter } from '../../bench/fleet.js';
 import { stopDaemon } from '../../bench/grab.js';
 import { writeSimConfig } from '../../helpers/cli.js';
@@ -9,7 +10,6 @@ import { queryDb, startDaemon, type DaemonProcess } from '../../helpers/daemon.j
 import { startHttpReceiver, type HttpReceiver } from '../../helpers/http-receiver.js';
 import { put4090Rows, SIM_PRIVATE_KEY, SIM_PUBLIC_KEY, type TestSim, startTestSim } from '../../helpers/sim.js';
 import { waitFor } from '../../helpers/wait.js';
-import { seededRandom, type Random } from './config-mutations.js';
 import { outcomeOf, type Outcome } from '../outcome.js';
 
 export interface HistoryCrashOptions {
@@ -58,7 +58,7 @@ interface RunResult {
  * those whose webhook arrived (a delivery is sent only after its event is committed).
  */
 export async function historyCrash(options: HistoryCrashOptions): Promise<Outcome> {
-  const random = seededRandom(options.seed);
+  const random = mulberry32(options.seed);
   const sim = await startTestSim();
   const hook = await startHttpReceiver();
   const dirs = Array.from({ length: Math.max(1, options.lanes) }, () => mkdtempSync(join(tmpdir(), 'compshare-faults-history-')));
@@ -122,7 +122,7 @@ notifiers:
 `;
 }
 
-async function crashRun(config: string, db: string, hook: HttpReceiver, lane: number, random: Random): Promise<RunResult> {
+async function crashRun(config: string, db: string, hook: HttpReceiver, lane: number, random: () => number): Promise<RunResult> {
   const daemon = startDaemon(config, KEYS);
   try {
     const started = Date.now();
@@ -190,7 +190,7 @@ function lastPollAt(db: string): number {
 }
 
 /** Sets every row available or sold out at random, twice a second, until told to stop. */
-async function drive(sim: TestSim, random: Random, going: () => boolean): Promise<void> {
+async function drive(sim: TestSim, random: () => number, going: () => boolean): Promise<void> {
   while (going()) {
     await put4090Rows(sim, ROWS.map(([gpu, cpu, mem]) => [gpu, cpu, mem, random() < 0.5] as const));
     await new Promise((resolve) => setTimeout(resolve, FLIP_EVERY_MS));

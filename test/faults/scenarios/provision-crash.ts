@@ -22,6 +22,8 @@ const LOST_ANSWER_EVERY = 4;
 const CREATE_LATENCY = { ms: 0, maxMs: 20 };
 /** How long a restarted daemon may take to settle its ledger before the run is counted unresolved. */
 const SETTLE_TIMEOUT_MS = 20_000;
+/** A daemon polls a second or two after it starts; a machine at load 25 has taken over 10 s. */
+const START_TIMEOUT_MS = 40_000;
 /** The poll comes within a second of the flip; this bound only keeps a broken run from hanging the scenario. */
 const KILL_FALLBACK_MS = 10_000;
 
@@ -122,7 +124,7 @@ async function crashRun(sim: TestSim, kills: KillSwitch, run: number): Promise<R
     const first = startGrabDaemon(sim, options, dir);
     started.push(first);
     const firstStart = wallClockMs();
-    await waitFor(() => answered(sim, CAPACITY_ACTION).filter((entry) => entry.receivedMs > firstStart).length, (polls) => polls > 0, `run ${run}: the sold-out baseline poll`, { timeoutMs: 10_000 });
+    await waitFor(() => answered(sim, CAPACITY_ACTION).filter((entry) => entry.receivedMs > firstStart).length, (polls) => polls > 0, `run ${run}: the sold-out baseline poll`, { timeoutMs: START_TIMEOUT_MS });
     const kill = kills.arm(first);
     await setEnough(sim, [{ row: ONE_GPU, enough: true }]);
     const fallback = setTimeout(() => first.child.kill('SIGKILL'), KILL_FALLBACK_MS);

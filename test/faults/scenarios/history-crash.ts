@@ -92,7 +92,8 @@ function outcomeOfRuns(results: readonly RunResult[], options: HistoryCrashOptio
   const notOk = results.filter((result) => result.integrity !== 'ok');
   const counts = {
     runs: results.length,
-    watches: options.watches * Math.max(1, options.lanes),
+    // Each daemon's config also keeps writeSimConfig's own watch.
+    watches: (options.watches + 1) * Math.max(1, options.lanes),
     integrityOk: results.length - notOk.length,
     committedTransitionsChecked: sum((result) => result.knownTransitions),
     committedEventsChecked: sum((result) => result.knownEvents),

@@ -14,7 +14,14 @@ export function formatPath(path: readonly PropertyKey[]): string {
     .join('');
 }
 
-/** How a value from the file appears inside a message; config's error formatting hides exactly this text for secrets. */
+/** Longer values are cut to their start in messages: a 100,000-character value must not make a 100 KB error line. */
+export const MAX_QUOTED_CHARS = 80;
+
+/**
+ * How a value from the file appears inside a message, at most MAX_QUOTED_CHARS of it (plus its length); config's
+ * error formatting hides exactly this text for secrets.
+ */
 export function quote(value: string): string {
-  return JSON.stringify(value);
+  if (value.length <= MAX_QUOTED_CHARS) return JSON.stringify(value);
+  return `${JSON.stringify(`${value.slice(0, MAX_QUOTED_CHARS)}…`)} (${value.length} characters)`;
 }

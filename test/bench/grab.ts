@@ -1,8 +1,9 @@
 import type { RequestLogEntry } from '../../src/sim/request-log.js';
+import { startDaemon, type DaemonProcess } from '../helpers/daemon.js';
 import type { TestSim } from '../helpers/sim.js';
 import { SIM_ZONE } from '../helpers/sim.js';
 import { CAPACITY_ACTION } from './fleet.js';
-import { writeProvisionConfig } from '../helpers/provision.js';
+import { PROVISION_ENV, writeProvisionConfig } from '../helpers/provision.js';
 
 export const CREATE_ACTION = 'CreateCompShareInstance';
 
@@ -93,4 +94,28 @@ export function killPhase(creates: readonly RequestLogEntry[], killedAtMs: numbe
   const arrived = creates.filter((entry) => entry.receivedMs <= killedAtMs);
   if (arrived.length === 0) return 'before';
   return arrived.some((entry) => entry.answeredMs !== null && entry.answeredMs <= killedAtMs) ? 'after' : 'during';
+}
+
+/** The in-process simulator's log entries of one action, oldest first. */
+export function entriesOf(sim: TestSim, action: string): RequestLogEntry[] {
+  return sim.simulator.state.requests.list().filter((entry) => entry.action === action);
+}
+
+/** The entries of one action the simulator has answered. */
+export function answered(sim: TestSim, action: string): RequestLogEntry[] {
+  return entriesOf(sim, action).filter((entry) => entry.answeredMs !== null);
+}
+
+/** A grab daemon and the directory that holds its config and database (a restart reuses it). */
+export type GrabDaemon = DaemonProcess & { dir: string };
+
+/** Starts a daemon (dist child) on a grab config written into `dir`; the caller waits for its polls. */
+export function startGrabDaemon(sim: TestSim, options: GrabConfigOptions, dir: string): GrabDaemon {
+  return { ...startDaemon(writeGrabConfig(dir, sim.url, options), PROVISION_ENV), dir };
+}
+
+/** Sends `signal` unless the daemon has exited already, and waits for it to exit. */
+export async function stopDaemon(daemon: DaemonProcess, signal: NodeJS.Signals): Promise<void> {
+  if (daemon.child.exitCode === null && daemon.child.signalCode === null) daemon.child.kill(signal);
+  await daemon.exited;
 }

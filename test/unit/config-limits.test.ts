@@ -145,6 +145,13 @@ describe('every problem, one per line', () => {
   });
 });
 
+describe('a very long value', () => {
+  it('is quoted by its start and its length, so the line stays short', async () => {
+    const lines = await problems(`timezone: "${'x'.repeat(100_000)}"\n`);
+    expect(lines).toEqual([`config.yaml: timezone: unknown timezone "${'x'.repeat(80)}…" (100000 characters) (expected an IANA name such as Asia/Shanghai or UTC)`]);
+  });
+});
+
 describe('YAML aliases', () => {
   it('refuses more than 100 aliases, naming the line of the first one too many', async () => {
     const lines = Array.from({ length: 101 }, (_, index) => `  - *a # ${index}`);

@@ -1,4 +1,4 @@
-import { HistoryStore } from '../store/history-store.js';
+import { HistoryStore, WAL_CHECKPOINT_EVERY_MS } from '../store/history-store.js';
 import { acquireLock, type DaemonLock } from './lock.js';
 import { DaemonMetrics } from './metrics.js';
 
@@ -23,7 +23,7 @@ export class DaemonCore {
   static open(storagePath: string): DaemonCore {
     const lock = acquireLock(storagePath);
     try {
-      return new DaemonCore(storagePath, HistoryStore.open(storagePath), lock);
+      return new DaemonCore(storagePath, HistoryStore.open(storagePath, { checkpointEveryMs: WAL_CHECKPOINT_EVERY_MS }), lock);
     } catch (error) {
       lock.release();
       throw error;

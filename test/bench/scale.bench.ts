@@ -137,7 +137,10 @@ it(`scale_500_watches: ${WATCHES} watches on ${SCHEDULE}, 50-200 ms API latency,
     droppedCountedInLog: dropLines.reduce((sum, line) => sum + countFields(line, /drop/i), 0),
     dropLogLinesText: dropLines.slice(0, 3).map((line) => line.msg).join(' | '),
     timeoutsLogged: lines.filter((line) => line.kind === 'timeout').length,
-    rssMaxMb: Number(Math.max(...sampler.samples.map((sample) => sample.rssMb)).toFixed(1)),
+    rssMaxMb: maxRssMb(sampler.samples),
+    // Where the peak is: start-up (config, migrations, first ticks before the window) or polling itself.
+    rssMaxBeforeWindowMb: maxRssMb(sampler.samples.filter((sample) => sample.atMs < windowStart)),
+    rssMaxInWindowMb: maxRssMb(sampler.samples.filter((sample) => sample.atMs >= windowStart && sample.atMs < windowEnd)),
     // The median of the once-a-second samples in the window's second half, when start-up growth has settled.
     rssSteadyMedian: once(quantile(steady.map((sample) => sample.rssMb), 0.5), 'MB', 1),
     // CPU seconds used per minute of wall time: 60 would be one core busy all the time.
@@ -154,4 +157,9 @@ it(`scale_500_watches: ${WATCHES} watches on ${SCHEDULE}, 50-200 ms API latency,
 /** The sum of a log line's numeric fields whose names match `name`. */
 function countFields(line: Record<string, unknown>, name: RegExp): number {
   return Object.entries(line).reduce((sum, [field, value]) => sum + (name.test(field) && typeof value === 'number' ? value : 0), 0);
+}
+
+/** The largest RSS among `samples`, in MB to one decimal; 0 when there are none (a run too short to have any). */
+function maxRssMb(samples: ReadonlyArray<{ rssMb: number }>): number {
+  return samples.length === 0 ? 0 : Number(Math.max(...samples.map((sample) => sample.rssMb)).toFixed(1));
 }

@@ -134,6 +134,8 @@ describe('/metrics', () => {
     expect(text).toContain('compshare_watch_spec_available{watch="w4090",gpu="2",cpu="32",mem="128"} 1');
     expect(text).toContain('compshare_watch_outbox_pending 0');
     expect(text).toContain('process_cpu_seconds_total');
+    // Sampled every EVENT_LOOP_SAMPLE_MS rather than prom-client's 10 ms, but still exposed.
+    expect(text).toMatch(/^nodejs_eventloop_lag_p99_seconds \d/m);
     const promtool = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
     if (promtool.error) {
       console.warn('promtool not installed (apt-get install prometheus): exposition format not checked');

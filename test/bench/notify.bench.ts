@@ -14,7 +14,7 @@ import { quantile, report, type Measured } from './results.js';
 /**
  * `detect_to_notify_ms`: the daemon as a child process (dist) with one watch polling every second and a webhook
  * notifier at a loopback receiver; one capacity row flips on every poll, so its key gathers a closed window per
- * flip (the history the alert lines read). BENCH_FLIPS (default 210, at least 200 for the figure) lowers the work
+ * flip (the history the alert lines read). BENCH_FLIPS (default 200, the least for the figure) lowers the work
  * for a quick look.
  *
  * Clocks: both ends of a sample are stamped in this process, by wallClockMs (the wall clock, sub-ms): the
@@ -22,7 +22,7 @@ import { quantile, report, type Measured } from './results.js';
  * The event's own `at` is the daemon's Date.now() (another process, same machine) when that answer arrived; it is
  * used only to tell which poll an event came from, never as a time of the sample.
  */
-const FLIPS = boundedNumber('BENCH_FLIPS', process.env.BENCH_FLIPS, 210, 2, 2000);
+const FLIPS = boundedNumber('BENCH_FLIPS', process.env.BENCH_FLIPS, 200, 2, 2000);
 /** Where in a second the capacity changes: far from the poll at the whole second, so no flip straddles one. */
 const PATCH_OFFSET_MS = 500;
 /** How long a flip's message may take before the next flip goes ahead anyway (the run then fails at the end). */

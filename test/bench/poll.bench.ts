@@ -32,7 +32,7 @@ import { measured, report } from './results.js';
 const WATCHES = 40;
 const SCHEDULE = '*/1 * * * * *';
 const SEGMENT_MS = 15_000;
-const PAIRS = 5;
+const PAIRS = 4;
 /** The daemon's own pool size today; the bare loop gets the same, so connection count is not what differs. */
 const RAW_CONNECTIONS = 4;
 const RAW_LOOP = fileURLToPath(new URL('./raw-undici-loop.mjs', import.meta.url));

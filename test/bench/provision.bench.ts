@@ -10,10 +10,10 @@ import { quantile, report, type Measured } from './results.js';
 
 /**
  * `detect_to_create_ms`: the daemon as a child process (dist) grabbing 4090s from the simulator. BENCH_FLIPS (default
- * 210, at least 200 for the figure) lowers the work for a quick look. (Crashing a grab with kill -9 is the
+ * 200, the least for the figure) lowers the work for a quick look. (Crashing a grab with kill -9 is the
  * `provision-crash` fault scenario, test/faults.)
  */
-const FLIPS = boundedNumber('BENCH_FLIPS', process.env.BENCH_FLIPS, 210, 2, 2000);
+const FLIPS = boundedNumber('BENCH_FLIPS', process.env.BENCH_FLIPS, 200, 2, 2000);
 /** Flips per daemon: each one's instance stays owned, and a provisioner may own at most 100 (PROVISION_LIMITS). */
 const FLIPS_PER_DAEMON = 70;
 /** Where in a second the capacity changes: far from the poll at the whole second, so no flip straddles one. */

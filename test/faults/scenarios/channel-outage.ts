@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import { queryDb, startDaemon, type DaemonProcess } from '../../helpers/daemon.js';
 import { startHttpReceiver, type HttpReceiver, type ReceivedRequest, type Reply } from '../../helpers/http-receiver.js';
 import { put4090Rows, SIM_PRIVATE_KEY, SIM_PUBLIC_KEY, SIM_ZONE, startTestSim, type TestSim } from '../../helpers/sim.js';
+import { flippingWatch } from './flipping-watch.js';
 import { waitFor } from '../../helpers/wait.js';
 import { outcomeOf, type Outcome } from '../outcome.js';
 
@@ -239,20 +240,7 @@ function writeConfig(dir: string, simUrl: string, ends: readonly FarEnd[]): stri
       end.kind,
       { type: 'webhook', url: `${end.origin}/alerts`, ...(end.kind === 'hanging' ? { timeoutMs: HANG_TIMEOUT_MS } : {}) },
     ])),
-    watches: [
-      {
-        name: 'w4090',
-        schedule: '*/1 * * * * *',
-        zone: SIM_ZONE,
-        gpuType: '4090',
-        imageId: 'compshareImage-faults',
-        chargeType: 'Dynamic',
-        disks: [{ isBoot: true, type: 'CLOUD_SSD', size: 60 }],
-        match: { gpu: [1] },
-        confirmUp: 1,
-        confirmDown: 1,
-      },
-    ],
+    watches: [flippingWatch()],
   };
   const path = join(dir, 'config.yaml');
   writeFileSync(path, stringify(config));

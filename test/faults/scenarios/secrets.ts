@@ -6,6 +6,7 @@ import { runCli } from '../../helpers/cli.js';
 import { queryDb, startDaemon, type DaemonProcess } from '../../helpers/daemon.js';
 import { startHttpReceiver, type HttpReceiver, type ReceivedRequest } from '../../helpers/http-receiver.js';
 import { createRequests, put4090Rows, SIM_PUBLIC_KEY, SIM_ZONE, startTestSim, type TestSim } from '../../helpers/sim.js';
+import { flippingWatch } from './flipping-watch.js';
 import { startSmtpServer, type TestSmtpServer } from '../../helpers/smtp.js';
 import { waitFor } from '../../helpers/wait.js';
 import { outcomeOf, type Outcome } from '../outcome.js';
@@ -289,21 +290,7 @@ function writeConfig(dir: string, simUrl: string, far: { mail: number; mailBad: 
       mailbad: email(far.mailBad),
       push: { type: 'ntfy', server: far.ntfy, topic: '${NTFY_TOPIC}', token: '${NTFY_TOKEN}', timeoutMs: 2000 },
     },
-    watches: [
-      {
-        name: 'w4090',
-        schedule: '*/1 * * * * *',
-        zone: SIM_ZONE,
-        gpuType: '4090',
-        imageId: 'compshareImage-faults',
-        chargeType: 'Dynamic',
-        disks: [{ isBoot: true, type: 'CLOUD_SSD', size: 60 }],
-        match: { gpu: [1] },
-        confirmUp: 1,
-        confirmDown: 1,
-        provision: 'grab',
-      },
-    ],
+    watches: [flippingWatch({ provision: 'grab' })],
     provisioners: {
       grab: {
         dryRun: false,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EVENT_PAYLOADS } from '../events.js';
+import { cut } from '../util/printable.js';
 import { formatLocalTime } from '../util/time-format.js';
 import type { RenderedMessage } from './channel.js';
 import { phrasesFor, type Locale } from './locales/index.js';
@@ -91,7 +92,7 @@ export function renderMessage(events: ReadonlyArray<RenderableEvent>, options: R
   const [lead] = parts;
   if (lead === undefined) throw new TypeError('renderMessage: a message needs at least one event');
   const more = events.length > 1 ? context.phrases.more(events.length) : '';
-  const title = truncate(lead.title + more, context.phrases.titleMax);
+  const title = cut(lead.title + more, context.phrases.titleMax);
   const sections = parts.map((part) => part.blocks);
   return {
     title,
@@ -368,7 +369,7 @@ function renderGeneric(event: RenderableEvent, { phrases, timezone }: Context): 
   return {
     rank: RANK.generic,
     title: phrases.genericTitle(event.type),
-    blocks: [{ line: [phrases.generic(event.type, formatLocalTime(event.createdAt, timezone)), truncate(details, GENERIC_DETAIL_CHARS)] }],
+    blocks: [{ line: [phrases.generic(event.type, formatLocalTime(event.createdAt, timezone)), cut(details, GENERIC_DETAIL_CHARS)] }],
   };
 }
 
@@ -379,10 +380,4 @@ function timeSpan(times: readonly number[], timezone: string): string {
   if (first === last) return first;
   const sameDay = first.slice(0, 10) === last.slice(0, 10);
   return `${first} – ${sameDay ? last.slice(11) : last}`;
-}
-
-/** Cuts by characters (not UTF-16 units, which would split an emoji) and marks the cut. */
-function truncate(text: string, max: number): string {
-  const chars = [...text];
-  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
 }

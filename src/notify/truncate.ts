@@ -2,15 +2,6 @@
 const ELLIPSIS = '…';
 
 /**
- * At most `maxChars` characters (code points, so an emoji or a CJK character is never split), the cut marked.
- * For services that count a title's characters (Server酱, PushPlus).
- */
-export function truncateChars(text: string, maxChars: number): string {
-  const chars = [...text];
-  return chars.length <= maxChars ? text : chars.slice(0, maxChars - 1).join('') + ELLIPSIS;
-}
-
-/**
  * At most `maxBytes` UTF-8 bytes, cut at a character boundary and marked, so a long batch still arrives instead of
  * being refused by a service that counts bytes (WeCom, Server酱, APNs behind Bark).
  */

@@ -5,7 +5,7 @@ import { secretUrl, timeoutMs } from '../config-fields.js';
 import { section, text } from '../../schema/fields.js';
 import { JsonPoster } from '../http-post.js';
 import { serviceUrl } from '../service-url.js';
-import { truncateChars } from '../truncate.js';
+import { cut } from '../../util/printable.js';
 
 const DEFAULT_BASE_URL = 'https://www.pushplus.plus';
 /** PushPlus documents a title of at most 100 characters. */
@@ -42,7 +42,7 @@ export const pushplusChannel = {
       async send({ message }) {
         const body = {
           token: config.token,
-          title: truncateChars(message.title, TITLE_MAX_CHARS),
+          title: cut(message.title, TITLE_MAX_CHARS),
           content: message.markdown,
           template: 'markdown',
           ...(config.topic === undefined ? {} : { topic: config.topic }),

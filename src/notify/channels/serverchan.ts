@@ -5,7 +5,8 @@ import { secretUrl, timeoutMs } from '../config-fields.js';
 import { section, text } from '../../schema/fields.js';
 import { JsonPoster } from '../http-post.js';
 import { serviceUrl } from '../service-url.js';
-import { truncateChars, truncateUtf8 } from '../truncate.js';
+import { cut } from '../../util/printable.js';
+import { truncateUtf8 } from '../truncate.js';
 
 /** Server酱 Turbo's API; Server酱³ keys (`sctp{uid}t...`) use `https://{uid}.push.ft07.com/send` instead. */
 const DEFAULT_BASE_URL = 'https://sctapi.ftqq.com';
@@ -39,7 +40,7 @@ export const serverchanChannel = {
       name,
       type: 'serverchan',
       async send({ message }) {
-        const body = { title: truncateChars(message.title, TITLE_MAX_CHARS), desp: truncateUtf8(message.markdown, DESP_MAX_BYTES) };
+        const body = { title: cut(message.title, TITLE_MAX_CHARS), desp: truncateUtf8(message.markdown, DESP_MAX_BYTES) };
         checkBotAnswer(poster, await poster.post(url, JSON.stringify(body)), protocol);
       },
       close: () => poster.close(),

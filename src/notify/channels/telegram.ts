@@ -4,7 +4,7 @@ import { secretUrl, timeoutMs } from '../config-fields.js';
 import { isSuccessStatus, isTransientStatus, jsonObject, JsonPoster, type HttpAnswer } from '../http-post.js';
 import { urlSecrets } from '../secrets.js';
 import { serviceUrl } from '../service-url.js';
-import { truncateChars } from '../truncate.js';
+import { cut } from '../../util/printable.js';
 import { section } from '../../schema/fields.js';
 import { quote } from '../../schema/message.js';
 
@@ -57,7 +57,7 @@ export const telegramChannel = {
       async send({ message }) {
         const body = {
           chat_id: config.chatId,
-          text: truncateChars(`${message.title}\n\n${message.text}`, TEXT_MAX_CHARS),
+          text: cut(`${message.title}\n\n${message.text}`, TEXT_MAX_CHARS),
           link_preview_options: { is_disabled: true },
         };
         checkTelegramAnswer(poster, await poster.post(url, JSON.stringify(body)));

@@ -1,4 +1,4 @@
-import { isSuccessStatus, isTransientStatus, type HttpAnswer, type JsonPoster } from './http-post.js';
+import { isSuccessStatus, isTransientStatus, jsonObject, type HttpAnswer, type JsonPoster } from './http-post.js';
 
 /** How a chat robot or push service (WeCom, DingTalk, Feishu, Server酱…) reports the outcome in its JSON answer. */
 export interface BotProtocol {
@@ -31,14 +31,8 @@ export function checkBotAnswer(poster: JsonPoster, answer: HttpAnswer, protocol:
 }
 
 function readOutcome(body: string, protocol: BotProtocol): { code: number; message: string } | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const answer = parsed as Record<string, unknown>;
+  const answer = jsonObject(body);
+  if (answer === undefined) return undefined;
   for (const [codeField, messageField] of protocol.fields) {
     const code = answer[codeField];
     if (typeof code === 'number' && Number.isInteger(code)) {

@@ -98,12 +98,17 @@ function record(deps: PollerDeps, target: PollTarget, facts: PollFacts): Detecti
     return null;
   }
   deps.storage.recorded(facts.at);
-  logDetection(deps.log.child({ watch: target.name }), facts.outcome, detection);
+  logDetection(deps.log, target.name, facts.outcome, detection);
   return detection;
 }
 
-/** `log` carries the watch's name as a binding. */
-function logDetection(log: Logger, outcome: PollOutcome, detection: Detection): void {
+/**
+ * The poll's lines, from a child logger bound to the watch. Most polls change nothing and log nothing: the child
+ * is made only for a poll that has something to say, not on every poll of every watch.
+ */
+function logDetection(parent: Logger, watch: string, outcome: PollOutcome, detection: Detection): void {
+  if (outcome.ok && detection.transitions.length === 0 && detection.events.length === 0) return;
+  const log = parent.child({ watch });
   if (!outcome.ok) log.warn({ kind: outcome.error.kind }, `poll failed: ${outcome.error.message}`);
   for (const t of detection.transitions) {
     log.info({ spec: keyId(t.key), from: t.from, to: t.to }, t.from ? 'capacity flipped' : 'baseline');

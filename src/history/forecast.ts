@@ -1,3 +1,4 @@
+import { MS_PER_HOUR } from '../store/polls.js';
 import type { HourCounter } from '../store/stats.js';
 import { civilTimeAt, weekdayOf } from '../util/zoned-time.js';
 import { availabilityGrid, cellOfHour, WEEKDAYS, type Grid } from './heatmap.js';
@@ -6,7 +7,6 @@ import { availabilityGrid, cellOfHour, WEEKDAYS, type Grid } from './heatmap.js'
 export const FORECAST_HORIZONS = [1, 6, 24] as const;
 /** How far ahead the most likely next window is looked for: one week, so every weekday x hour cell comes once. */
 export const NEXT_WINDOW_HOURS = 168;
-const MS_PER_HOUR = 3_600_000;
 
 /** The chance that a key becomes available within the next `hours` hours. */
 export interface Chance {

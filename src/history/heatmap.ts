@@ -1,8 +1,8 @@
+import { MS_PER_HOUR } from '../store/polls.js';
 import type { HourCounter } from '../store/stats.js';
 import { civilTimeAt, weekdayOf } from '../util/zoned-time.js';
 
 export const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
-const MS_PER_HOUR = 3_600_000;
 
 /** Epoch hours remembered per timezone before the memo starts over: a year of hours, a few hundred KB. */
 const MAX_MEMO_HOURS = 9_000;

@@ -95,10 +95,6 @@ async function answeredByFault(
       return true;
     case 'malformed':
       send(response, 200, 'application/json', MALFORMED_BODY);
-      recordAnswer(entry, fault.status, null);
-      return true;
-    case 'malformed':
-      send(response, 200, 'application/json', MALFORMED_BODY);
       recordAnswer(entry, 200, null);
       return true;
     case 'retcode':

@@ -86,6 +86,8 @@ describe('simulator faults', () => {
     expect(reply.status).toBe(200);
     expect(reply.text.length).toBeGreaterThan(0);
     expect(reply.body).toBeUndefined();
+    // The request log records the status actually sent, not the 503 an http fault would default to.
+    expect((await sim.requests())[0]).toMatchObject({ httpStatus: 200, retCode: null });
     expect((await projects()).body?.RetCode).toBe(0);
   });
 

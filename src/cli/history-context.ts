@@ -41,12 +41,19 @@ export async function openHistoryContext(options: HistoryOptions): Promise<Histo
   const now = Date.now();
   const store = HistoryStore.open(path);
   const daemonRunning = isLockHeld(path);
+  // Per watch, once: a command asks for every key of a watch, and reading a watch's state reads all its keys.
+  const known = new Map<string, StateAsOf>();
   const asOf = (watch: string): StateAsOf => {
-    const lastOkAt = store.watchState.find(watch)?.health.lastOkAt ?? now;
-    const blindAfter = loaded.config.watches.find((configured) => configured.name === watch)?.blindAfter;
-    // A daemon that runs but has not polled the watch for longer than makes it blind does not count it either.
-    const live = daemonRunning && blindAfter !== undefined && now - lastOkAt <= blindAfter;
-    return { asOf: live ? now : lastOkAt, live };
+    let state = known.get(watch);
+    if (state === undefined) {
+      const lastOkAt = store.watchState.find(watch)?.health.lastOkAt ?? now;
+      const blindAfter = loaded.config.watches.find((configured) => configured.name === watch)?.blindAfter;
+      // A daemon that runs but has not polled the watch for longer than makes it blind does not count it either.
+      const live = daemonRunning && blindAfter !== undefined && now - lastOkAt <= blindAfter;
+      state = { asOf: live ? now : lastOkAt, live };
+      known.set(watch, state);
+    }
+    return state;
   };
   return { loaded, store, since: sinceMs === null ? 0 : now - sinceMs, now, asOf };
 }

@@ -1,6 +1,7 @@
 import { hourOf } from '../store/polls.js';
 import { windowStats, type WindowStats } from '../history/windows.js';
 import { availabilityGrid, renderGrid, type Grid } from '../history/heatmap.js';
+import { foldWeek, totalOf } from '../history/week-cells.js';
 import { forecaster, formatChance, formatWeekdayTime, type Forecast } from '../history/forecast.js';
 import { formatDuration } from '../util/duration.js';
 import { formatLocalIsoTime } from '../util/time-format.js';
@@ -77,9 +78,21 @@ export function statsReport({ loaded, store, since, now, asOf }: HistoryContext,
   const timezone = loaded.config.timezone;
   const repository = store.stats;
   const forecast = forecaster(timezone, now);
-  const keys: KeyStats[] = repository.counters(hourOf(since), watch).map((key) => {
+  const seriesOf = repository.hourSeries(hourOf(since), hourOf(now));
+  // Keys' next windows fall in a few hours of the week, and an Intl conversion costs tens of µs: once per hour.
+  const localTimes = new Map<number, string>();
+  const atLocal = (at: number): string => {
+    let text = localTimes.get(at);
+    if (text === undefined) {
+      text = formatLocalIsoTime(at, timezone);
+      localTimes.set(at, text);
+    }
+    return text;
+  };
+  const keys: KeyStats[] = repository.keys(watch).map((key) => {
     const known = asOf(key.watch);
-    const hours = repository.hours(key.specKeyId, hourOf(since));
+    const week = foldWeek(seriesOf(key.specKeyId), timezone);
+    const polls = totalOf(week.polls);
     return {
       watch: key.watch,
       gpu: key.gpu,
@@ -88,17 +101,17 @@ export function statsReport({ loaded, store, since, now, asOf }: HistoryContext,
       state: key.state,
       asOf: known.asOf,
       live: known.live,
-      polls: key.polls,
-      availabilityPercent: key.polls ? Math.round((1000 * key.available) / key.polls) / 10 : null,
+      polls,
+      availabilityPercent: polls ? Math.round((1000 * totalOf(week.available)) / polls) / 10 : null,
       ...windowStats(repository.transitions(key.specKeyId, since), since, known.asOf),
-      grid: availabilityGrid(hours, timezone),
-      forecast: keyForecast(forecast(hours), known.live && key.state === 'available', timezone),
+      grid: availabilityGrid(week),
+      forecast: keyForecast(forecast(week), known.live && key.state === 'available', atLocal),
     };
   });
   return { since, until: now, timezone, keys };
 }
 
-function keyForecast(forecast: Forecast, availableNow: boolean, timezone: string): KeyForecast {
+function keyForecast(forecast: Forecast, availableNow: boolean, atLocal: (at: number) => string): KeyForecast {
   const percent = (fraction: number) => Math.round(1000 * fraction) / 10;
   const { next } = forecast;
   return {
@@ -110,7 +123,7 @@ function keyForecast(forecast: Forecast, availableNow: boolean, timezone: string
       chancePercent: percent(chance.chance),
       hoursWithData: Math.round(10 * chance.hoursWithData) / 10,
     })),
-    nextWindow: next === null ? null : { at: next.at, atLocal: formatLocalIsoTime(next.at, timezone), chancePercent: percent(next.chance) },
+    nextWindow: next === null ? null : { at: next.at, atLocal: atLocal(next.at), chancePercent: percent(next.chance) },
   };
 }
 

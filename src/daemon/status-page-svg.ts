@@ -1,4 +1,4 @@
-import type { HourCounter } from '../store/stats.js';
+import type { HourSeries } from '../store/weekly-rollup.js';
 import type { Grid } from '../history/heatmap.js';
 
 /** One slice of an availability bar: the share of polls that found the key available, null without polls. */
@@ -7,19 +7,20 @@ export type Slice = number | null;
 const MS_PER_HOUR = 3_600_000;
 
 /**
- * Hourly counters folded into `slices` equal slices of the `hours` hours that end with the current one, oldest
- * first: the beats of an Uptime-Kuma-style bar.
+ * A key's hourly counters folded into `slices` equal slices of the `hours` hours that end with the current one,
+ * oldest first: the beats of an Uptime-Kuma-style bar.
  */
-export function slicesOf(counters: readonly HourCounter[], nowMs: number, hours: number, slices: number): Slice[] {
+export function slicesOf(series: HourSeries, nowMs: number, hours: number, slices: number): Slice[] {
   const lastHour = Math.floor(nowMs / MS_PER_HOUR);
   const firstHour = lastHour - hours + 1;
   const polls = new Array<number>(slices).fill(0);
   const available = new Array<number>(slices).fill(0);
-  for (const counter of counters) {
-    if (counter.hour < firstHour || counter.hour > lastHour) continue;
-    const slice = Math.floor(((counter.hour - firstHour) * slices) / hours);
-    polls[slice]! += counter.polls;
-    available[slice]! += counter.available;
+  for (let index = 0; index < series.polls.length; index++) {
+    const hour = series.firstHour + index;
+    if (hour < firstHour || hour > lastHour) continue;
+    const slice = Math.floor(((hour - firstHour) * slices) / hours);
+    polls[slice]! += series.polls[index]!;
+    available[slice]! += series.available[index]!;
   }
   return polls.map((count, index) => (count === 0 ? null : available[index]! / count));
 }

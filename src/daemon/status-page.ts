@@ -3,7 +3,8 @@ import type { HistoryStore } from '../store/history-store.js';
 import { hourOf } from '../store/polls.js';
 import { availabilityGrid } from '../history/heatmap.js';
 import { forecaster, formatChance, formatWeekdayTime, type Forecast } from '../history/forecast.js';
-import type { HourCounter } from '../store/stats.js';
+import { foldWeek, type WeekCells } from '../history/week-cells.js';
+import type { HourSeries } from '../store/weekly-rollup.js';
 import { windowStats } from '../history/windows.js';
 import { LOCALES, type Locale } from '../notify/locales/index.js';
 import { formatDuration } from '../util/duration.js';
@@ -36,20 +37,27 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
-/** What one render reads of the history: each key's hourly rows once, shared by its bars, heat map and forecast. */
+/** What one render reads of the history: each key's hours once, shared by its bars, heat map and forecast. */
 interface PageHistory {
-  hours(specKeyId: number): HourCounter[];
-  forecast(hours: readonly HourCounter[]): Forecast;
+  /** Null: a configured key the history has not seen yet. */
+  hours(specKeyId: number | null): KeyHours;
+  forecast(week: WeekCells): Forecast;
+}
+
+interface KeyHours {
+  series: HourSeries;
+  week: WeekCells;
 }
 
 function pageHistory(input: StatusPageInput): PageHistory {
-  const since = hourOf(input.state.at - HEAT_MAP_DAYS * DAY_MS);
-  const read = new Map<number, HourCounter[]>();
+  const seriesOf = input.store.stats.hourSeries(hourOf(input.state.at - HEAT_MAP_DAYS * DAY_MS), hourOf(input.state.at));
+  const read = new Map<number | null, KeyHours>();
   return {
     hours(specKeyId) {
       let hours = read.get(specKeyId);
       if (hours === undefined) {
-        hours = input.store.stats.hours(specKeyId, since);
+        const series = specKeyId === null ? { firstHour: 0, polls: new Uint32Array(0), available: new Uint32Array(0) } : seriesOf(specKeyId);
+        hours = { series, week: foldWeek(series, input.config.timezone) };
         read.set(specKeyId, hours);
       }
       return hours;
@@ -84,20 +92,20 @@ function watchBlock(input: StatusPageInput, history: PageHistory, watch: WatchVi
   const { store, state } = input;
   const health = watch.blind ? t.blind : watch.late ? t.late : watch.result === 'failing' ? t.failing : watch.result === 'never' ? t.never : t.ok;
   const healthClass = watch.blind || watch.late || watch.result === 'failing' ? 'bad' : 'good';
-  const counters = store.stats.counters(hourOf(state.at - 7 * DAY_MS), watch.name);
+  const stored = store.stats.keys(watch.name);
   const rows = watch.keys.map((key) => {
-    const counter = counters.find((c) => c.gpu === key.gpu && c.cpu === key.cpu && c.mem === key.mem);
-    const hours = counter ? history.hours(counter.specKeyId) : [];
+    const counter = stored.find((c) => c.gpu === key.gpu && c.cpu === key.cpu && c.mem === key.mem);
+    const hours = history.hours(counter?.specKeyId ?? null);
     const since = state.at - 7 * DAY_MS;
     const typical = counter ? windowStats(store.stats.transitions(counter.specKeyId, since), since, state.at).medianWindowMs : null;
     const spec = `${key.gpu} / ${key.cpu} / ${key.mem} GB`;
     return `<div class="key"><div class="head"><span class="spec">${spec}</span>
 <span class="state ${key.state}">${key.state === 'available' ? t.available : t.soldout}</span>
 <span class="muted">${t.since} ${time(key.since)}</span></div>
-<div class="bars"><div><small>${t.last24h}</small>${availabilityBar(slicesOf(hours, state.at, 24, 24), `${spec} ${t.last24h}`, t.noData)}</div>
-<div><small>${t.last7d}</small>${availabilityBar(slicesOf(hours, state.at, 168, 42), `${spec} ${t.last7d}`, t.noData)}</div></div>
+<div class="bars"><div><small>${t.last24h}</small>${availabilityBar(slicesOf(hours.series, state.at, 24, 24), `${spec} ${t.last24h}`, t.noData)}</div>
+<div><small>${t.last7d}</small>${availabilityBar(slicesOf(hours.series, state.at, 168, 42), `${spec} ${t.last7d}`, t.noData)}</div></div>
 <div class="muted">${t.typicalWindow}: ${typical === null ? '-' : formatDuration(typical)}</div>
-<div class="muted forecast">${t.forecast}: ${forecastText(key.state === 'available', history.forecast(hours), input.config.timezone, t)}</div></div>`;
+<div class="muted forecast">${t.forecast}: ${forecastText(key.state === 'available', history.forecast(hours.week), input.config.timezone, t)}</div></div>`;
   });
   const error = watch.lastError === null || watch.result !== 'failing' ? '' : `<p class="error">${escapeHtml(watch.lastError)}</p>`;
   return `<article class="watch"><h3>${escapeHtml(watch.name)} <small>${escapeHtml(watch.gpuType)} · ${escapeHtml(watch.zone)}</small>
@@ -118,10 +126,9 @@ function forecastText(availableNow: boolean, forecast: Forecast, timezone: strin
 }
 
 function heatMaps(input: StatusPageInput, history: PageHistory, t: PageText): string {
-  const since = hourOf(input.state.at - HEAT_MAP_DAYS * DAY_MS);
-  const maps = input.store.stats.counters(since).filter((key) => input.config.watches.some((watch) => watch.name === key.watch)).map((key) => {
+  const maps = input.store.stats.keys().filter((key) => input.config.watches.some((watch) => watch.name === key.watch)).map((key) => {
     const label = escapeHtml(`${key.watch} ${key.gpu} / ${key.cpu} / ${key.mem} GB`);
-    const grid = availabilityGrid(history.hours(key.specKeyId), input.config.timezone);
+    const grid = availabilityGrid(history.hours(key.specKeyId).week);
     return `<figure><figcaption>${label}</figcaption>${heatMap(grid, t.weekdays, label)}</figure>`;
   });
   return maps.length ? maps.join('') : `<p class="muted">${t.noData}</p>`;

@@ -1,7 +1,7 @@
 import { MS_PER_HOUR } from '../store/polls.js';
-import type { HourCounter } from '../store/stats.js';
 import { civilTimeAt, weekdayOf } from '../util/zoned-time.js';
-import { availabilityGrid, cellOfHour, WEEKDAYS, type Grid } from './heatmap.js';
+import { shareGrid, WEEKDAYS } from './heatmap.js';
+import { cellOfHour, totalOf, type WeekCells } from './week-cells.js';
 
 /** The horizons, in hours, that `stats` and the status page give a chance for. */
 export const FORECAST_HORIZONS = [1, 6, 24] as const;
@@ -45,7 +45,7 @@ interface HourAhead {
 
 /**
  * A forecaster for one instant and timezone: the upcoming hours are placed on the weekday x hour grid once, then
- * each key's hourly counters are folded into it.
+ * each key's week (its hours folded onto that grid, week-cells.ts) is read against them.
  *
  * Per cell, q = the share of its observed occurrences (hours with polls) in which the key was free at some point.
  * The chance within N hours is 1 - PRODUCT over the hours overlapping [now, now + N h) of (1 - q x overlap), which
@@ -53,30 +53,21 @@ interface HourAhead {
  * q evenly over an hour that now cuts. A cell without observations counts as never free; `hoursWithData` says how
  * many hours had any. The current state is not an input: the numbers say what the history alone expects.
  */
-export function forecaster(timezone: string, now: number): (hours: readonly HourCounter[]) => Forecast {
+export function forecaster(timezone: string, now: number): (week: WeekCells) => Forecast {
   const firstHour = Math.floor(now / MS_PER_HOUR);
   const firstFullHour = Math.ceil(now / MS_PER_HOUR);
   const ahead = Array.from({ length: firstFullHour + NEXT_WINDOW_HOURS - firstHour }, (_, index) => hourAhead(firstHour + index, timezone));
   const upcoming = ahead.filter((hour) => hour.start >= now);
-  return (hours) => {
-    const observed = hours.filter((counter) => counter.polls > 0);
-    const shares = freeHourShares(observed, timezone);
+  return (week) => {
+    const shares = shareGrid(week.freeHours, week.observedHours);
     const shareOf = (hour: HourAhead) => shares[hour.weekday]![hour.hour]!;
     return {
-      observedHours: observed.length,
-      everAvailable: observed.some((counter) => counter.available > 0),
+      observedHours: totalOf(week.observedHours),
+      everAvailable: totalOf(week.freeHours) > 0,
       within: FORECAST_HORIZONS.map((horizon) => chanceWithin(ahead, shareOf, now, horizon)),
       next: mostLikelyNext(upcoming, shareOf),
     };
   };
-}
-
-/** Per weekday x hour cell, the share of its observed hours in which the key was free at some point; null unobserved. */
-function freeHourShares(observed: readonly HourCounter[], timezone: string): Grid {
-  return availabilityGrid(
-    observed.map((counter) => ({ hour: counter.hour, polls: 1, available: counter.available > 0 ? 1 : 0 })),
-    timezone,
-  );
 }
 
 function hourAhead(epochHour: number, timezone: string): HourAhead {

@@ -1,47 +1,24 @@
-import { MS_PER_HOUR } from '../store/polls.js';
-import type { HourCounter } from '../store/stats.js';
-import { civilTimeAt, weekdayOf } from '../util/zoned-time.js';
+import { WEEK_CELLS, type WeekCells } from './week-cells.js';
 
 export const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
-
-/** Epoch hours remembered per timezone before the memo starts over: a year of hours, a few hundred KB. */
-const MAX_MEMO_HOURS = 9_000;
-const cellMemo = new Map<string, Map<number, number>>();
-
-/**
- * The grid cell (weekday x 24 + hour of day) an epoch hour falls in. Every key of `stats` and the status page folds
- * the same 720 hours of the period, and an Intl conversion costs microseconds, so each hour is converted once.
- */
-export function cellOfHour(epochHour: number, timezone: string): number {
-  let memo = cellMemo.get(timezone);
-  if (memo === undefined || memo.size >= MAX_MEMO_HOURS) {
-    memo = new Map();
-    cellMemo.set(timezone, memo);
-  }
-  let cell = memo.get(epochHour);
-  if (cell === undefined) {
-    const local = civilTimeAt((epochHour * MS_PER_HOUR) / 1000, timezone);
-    cell = weekdayOf(local) * 24 + local.hour;
-    memo.set(epochHour, cell);
-  }
-  return cell;
-}
 
 /** availability[weekday][hour] in 0..1, or null where no poll fell into that cell. */
 export type Grid = Array<Array<number | null>>;
 
-/** Folds hourly counters into a weekday x hour-of-day grid in the given timezone. */
-export function availabilityGrid(hours: readonly HourCounter[], timezone: string): Grid {
-  const polls = Array.from({ length: 7 }, () => new Array<number>(24).fill(0));
-  const available = Array.from({ length: 7 }, () => new Array<number>(24).fill(0));
-  for (const counter of hours) {
-    const cell = cellOfHour(counter.hour, timezone);
-    const weekday = Math.floor(cell / 24);
-    const hour = cell % 24;
-    polls[weekday]![hour]! += counter.polls;
-    available[weekday]![hour]! += counter.available;
+/** A grid of per-cell shares `part[cell] / whole[cell]`, null where `whole` is 0. */
+export function shareGrid(part: ArrayLike<number>, whole: ArrayLike<number>): Grid {
+  const grid: Grid = [];
+  for (let day = 0; day < WEEK_CELLS / 24; day++) {
+    const row: Array<number | null> = [];
+    for (let cell = day * 24; cell < day * 24 + 24; cell++) row.push(whole[cell] ? part[cell]! / whole[cell]! : null);
+    grid.push(row);
   }
-  return polls.map((row, day) => row.map((count, hour) => (count ? available[day]![hour]! / count : null)));
+  return grid;
+}
+
+/** The share of polls that found the key available, per weekday x hour of day. */
+export function availabilityGrid(cells: WeekCells): Grid {
+  return shareGrid(cells.available, cells.polls);
 }
 
 const SHADES = ['·', '░', '▒', '▓', '█'] as const;

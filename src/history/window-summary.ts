@@ -29,7 +29,10 @@ export function recentHistory(
   days: number,
 ): RecentHistory {
   const since = at - days * 24 * MS_PER_HOUR;
-  const lengths = windows.filter((window) => window.end >= since && window.end <= at).map((window) => window.end - window.start);
+  // A window that ends before it began was recorded across a wall clock stepping back: it has no length to give.
+  const lengths = windows
+    .filter((window) => window.end >= since && window.end <= at && window.end >= window.start)
+    .map((window) => window.end - window.start);
   // One sort for both figures: a key that flaps all week has thousands of windows, and this runs on every flip.
   const sorted = sortedCopy(lengths);
   const hour = Math.floor(at / MS_PER_HOUR);

@@ -10,6 +10,7 @@ import { StatsRepository } from './stats.js';
 import { RecentWindowsRepository } from './recent-windows.js';
 import { ProvisionLedger } from './provisions.js';
 import { pruner, type Pruner } from './retention.js';
+import { WeeklyRollup } from './weekly-rollup.js';
 
 /**
  * How often the daemon's store copies the write-ahead log back into the database. At this interval the log holds
@@ -44,6 +45,7 @@ export class HistoryStore {
   readonly stats: StatsRepository;
   readonly recentWindows: RecentWindowsRepository;
   readonly provisions: ProvisionLedger;
+  readonly rollup: WeeklyRollup;
   readonly #db: Db;
   readonly #eventHooks = new Set<EventHook>();
   readonly #prune: Pruner;
@@ -61,15 +63,16 @@ export class HistoryStore {
     this.#db = db;
     this.#inTransaction = db.transaction((work: () => unknown) => work()) as <T>(work: () => T) => T;
     this.watchState = new WatchStateRepository(db, (work) => this.#afterCommit(work));
-    this.polls = new PollRepository(db);
+    this.rollup = new WeeklyRollup(db, (work) => this.transaction(work));
+    this.polls = new PollRepository(db, this.rollup);
     this.transitions = new TransitionRepository(db);
     this.events = new EventRepository(db);
     this.outbox = new OutboxRepository(db);
     this.policyActions = new PolicyActionRepository(db, (work) => this.transaction(work));
-    this.stats = new StatsRepository(db);
+    this.stats = new StatsRepository(db, this.rollup);
     this.recentWindows = new RecentWindowsRepository(db, (work) => this.#afterCommit(work));
     this.provisions = new ProvisionLedger(db);
-    this.#prune = pruner(db);
+    this.#prune = pruner(db, this.rollup);
   }
 
   /** Opens (creating and migrating it if needed) the database at `path`. */

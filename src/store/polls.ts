@@ -1,4 +1,5 @@
 import type { Db } from './db.js';
+import type { WeeklyRollup } from './weekly-rollup.js';
 
 export const MS_PER_HOUR = 3_600_000;
 
@@ -21,7 +22,10 @@ export class PollRepository {
   private readonly bumpWatchHour;
   private readonly bumpSpecHour;
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    private readonly rollup: WeeklyRollup,
+  ) {
     this.insertPoll = db.prepare(
       `INSERT INTO polls (watch_id, at, latency_ms, error_kind, error_message, request_uuid)
        VALUES (?, ?, ?, ?, ?, ?)`,
@@ -44,9 +48,10 @@ export class PollRepository {
   }
 
   countReading(specKeyId: number, at: number, available: boolean): void {
-    this.bumpSpecHour.run(specKeyId, hourOf(at), available ? 1 : 0);
+    const hour = hourOf(at);
+    this.bumpSpecHour.run(specKeyId, hour, available ? 1 : 0);
+    this.rollup.counted(hour);
   }
-
 }
 
 export function hourOf(epochMs: number): number {

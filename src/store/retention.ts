@@ -1,13 +1,14 @@
 import type { Db } from './db.js';
 import { hourOf } from './polls.js';
+import type { WeeklyRollup } from './weekly-rollup.js';
 
 export const MS_PER_DAY = 86_400_000;
 
 /** Deletes everything older than the retention period; returns rows removed per table. Run it in a transaction. */
 export type Pruner = (retentionDays: number, now: number) => Record<string, number>;
 
-/** The statements of a prune, prepared once per database. */
-export function pruner(db: Db): Pruner {
+/** The statements of a prune, prepared once per database; the weekly copy of the hourly counters follows them. */
+export function pruner(db: Db, rollup: WeeklyRollup): Pruner {
   const statements = {
     polls: db.prepare('DELETE FROM polls WHERE at < ?'),
     // Each key's newest transition stays, however old: it says what state the key is in, which stats need.
@@ -26,6 +27,7 @@ export function pruner(db: Db): Pruner {
       const bound = table.startsWith('hourly') ? hourOf(cutoff) : cutoff;
       removed[table] = statement.run(bound).changes;
     }
+    removed.weekly_spec = rollup.pruned(hourOf(cutoff));
     return removed;
   };
 }

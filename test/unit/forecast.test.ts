@@ -1,19 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { forecaster } from '../../src/history/forecast.js';
-import type { HourCounter } from '../../src/store/stats.js';
+import type { WeekCells } from '../../src/history/week-cells.js';
+import { weekOf } from '../helpers/hour-series.js';
 import { civilTimeAt, epochOfCivilTime, weekdayOf } from '../../src/util/zoned-time.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 /** `days` days of hourly counters up to `now`, 12 polls an hour, some of them available where `free` says so. */
-function history(now: number, days: number, timezone: string, free: (local: ReturnType<typeof civilTimeAt>, at: number) => boolean): HourCounter[] {
+function history(now: number, days: number, timezone: string, free: (local: ReturnType<typeof civilTimeAt>, at: number) => boolean): WeekCells {
   const last = Math.floor(now / HOUR) - 1;
-  return Array.from({ length: days * 24 }, (_, index) => {
+  const hours = Array.from({ length: days * 24 }, (_, index) => {
     const hour = last - days * 24 + 1 + index;
     const at = hour * HOUR;
     return { hour, polls: 12, available: free(civilTimeAt(at / 1000, timezone), at) ? 3 : 0 };
   });
+  return weekOf(hours, timezone);
 }
 
 const local = (timezone: string, year: number, month: number, day: number, hour: number, minute = 0) =>
@@ -57,9 +59,9 @@ describe('forecaster', () => {
 
   it('says there was nothing to forecast from for a key without data, also for hours without polls', () => {
     const empty = { observedHours: 0, everAvailable: false, next: null };
-    expect(forecaster(SHANGHAI, noon)([])).toMatchObject(empty);
+    expect(forecaster(SHANGHAI, noon)(weekOf([], SHANGHAI))).toMatchObject(empty);
     const unpolled = [{ hour: Math.floor(noon / HOUR) - 24, polls: 0, available: 0 }];
-    const result = forecaster(SHANGHAI, noon)(unpolled);
+    const result = forecaster(SHANGHAI, noon)(weekOf(unpolled, SHANGHAI));
     expect(result).toMatchObject(empty);
     expect(result.within.map((chance) => [chance.chance, chance.hoursWithData])).toEqual([[0, 0], [0, 0], [0, 0]]);
   });

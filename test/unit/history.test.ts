@@ -3,6 +3,9 @@ import { availabilityGrid, renderGrid } from '../../src/history/heatmap.js';
 import { median, windowStats } from '../../src/history/windows.js';
 import { formatLocalTime } from '../../src/util/time-format.js';
 import { formatDuration, parseDuration } from '../../src/util/duration.js';
+import { weekOf } from '../helpers/hour-series.js';
+import { cellOfHour, cellsOfHours } from '../../src/history/week-cells.js';
+import { civilTimeAt, weekdayOf } from '../../src/util/zoned-time.js';
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
@@ -46,10 +49,29 @@ describe('availabilityGrid', () => {
   it('places hourly counters by weekday and hour of the given timezone', () => {
     // 2026-11-23 is a Monday; 16:00 UTC is 00:00 Tuesday in Shanghai.
     const hour = Date.parse('2026-11-23T16:00:00Z') / HOUR;
-    const grid = availabilityGrid([{ hour, polls: 4, available: 3 }], 'Asia/Shanghai');
+    const grid = availabilityGrid(weekOf([{ hour, polls: 4, available: 3 }], 'Asia/Shanghai'));
     expect(grid[1]![0]).toBe(0.75);
     expect(grid.flat().filter((cell) => cell !== null)).toHaveLength(1);
-    expect(availabilityGrid([{ hour, polls: 4, available: 3 }], 'UTC')[0]![16]).toBe(0.75);
+    expect(availabilityGrid(weekOf([{ hour, polls: 4, available: 3 }], 'UTC'))[0]![16]).toBe(0.75);
+  });
+
+  it('places every hour in its cell across a DST change, however the hours known so far were asked for', () => {
+    const BERLIN = 'Europe/Berlin';
+    // 2026-03-29 02:00 CET becomes 03:00 CEST: the Sunday has 23 hours.
+    const first = Date.parse('2026-03-27T00:00:00Z') / HOUR;
+    const direct = (hour: number) => {
+      const local = civilTimeAt((hour * HOUR) / 1000, BERLIN);
+      return weekdayOf(local) * 24 + local.hour;
+    };
+    // Asked for in pieces after, before and inside what is known, as the forecast and each key's fold ask.
+    for (const [from, count] of [[first + 40, 10], [first + 60, 50], [first, 30], [first + 20, 100]] as const) {
+      const span = cellsOfHours(from, count, BERLIN);
+      const cells = Array.from({ length: count }, (_, index) => span.cells[from + index - span.firstHour]);
+      expect(cells).toEqual(Array.from({ length: count }, (_, index) => direct(from + index)));
+    }
+    // Saturday 23:00 UTC is Sunday 00:00 CET; Sunday 01:00 UTC is already 03:00 CEST.
+    expect(cellOfHour(Date.parse('2026-03-28T23:00:00Z') / HOUR, BERLIN)).toBe(6 * 24);
+    expect(cellOfHour(Date.parse('2026-03-29T01:00:00Z') / HOUR, BERLIN)).toBe(6 * 24 + 3);
   });
 
   it('renders darker blocks for more availability, a dot for never and a blank for no data', () => {

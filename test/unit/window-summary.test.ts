@@ -26,6 +26,11 @@ describe('recentHistory: window lengths', () => {
     expect(recentHistory(windows, [], AT, 7)).toMatchObject({ windows: 2, medianWindowMs: 15 * MINUTE, p90WindowMs: 20 * MINUTE });
   });
 
+  it('leaves out a window that "ended" before it began, which a wall clock stepping back records', () => {
+    const backwards = { start: AT - HOUR, end: AT - 2 * HOUR };
+    expect(recentHistory([window(10, DAY), backwards], [], AT, 7)).toMatchObject({ windows: 1, medianWindowMs: 10 * MINUTE, p90WindowMs: 10 * MINUTE });
+  });
+
   it('has no lengths ("first time seen") when no window ended in the period', () => {
     expect(recentHistory([window(5, 8 * DAY)], [], AT, 7)).toEqual({
       days: 7,

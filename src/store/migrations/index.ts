@@ -3,6 +3,7 @@ import { policyActionsSchema } from './002-policy-actions.js';
 import { outboxSchema } from './003-outbox.js';
 import { deliveryIdsSchema } from './004-delivery-ids.js';
 import { provisioningSchema } from './005-provisioning.js';
+import { weeklyRollupSchema } from './006-weekly-rollup.js';
 
 export interface Migration {
   version: number;
@@ -11,4 +12,4 @@ export interface Migration {
 }
 
 /** Every schema change in order; adding one is one file in this folder and one line here. */
-export const migrations: readonly Migration[] = [initialSchema, policyActionsSchema, outboxSchema, deliveryIdsSchema, provisioningSchema];
+export const migrations: readonly Migration[] = [initialSchema, policyActionsSchema, outboxSchema, deliveryIdsSchema, provisioningSchema, weeklyRollupSchema];

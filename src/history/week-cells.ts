@@ -1,0 +1,88 @@
+import { MS_PER_HOUR } from '../store/polls.js';
+import type { HourSeries } from '../store/weekly-rollup.js';
+import { civilTimeAt, weekdayOf } from '../util/zoned-time.js';
+
+/** Weekday (Monday first) x hour of day. */
+export const WEEK_CELLS = 7 * 24;
+
+/** Hours remembered per timezone: ten years of history, 88 KB; a wider span is converted each time, not kept. */
+const MAX_KNOWN_HOURS = 10 * 366 * 24;
+
+/** A run of consecutive epoch hours and the cell each falls in: cells[i] is that of hour firstHour + i. */
+interface KnownCells {
+  firstHour: number;
+  cells: Uint8Array;
+}
+
+const known = new Map<string, KnownCells>();
+
+/**
+ * The cells (weekday x 24 + hour, in `timezone`) of the epoch hours [firstHour, firstHour + count). An Intl
+ * conversion costs microseconds and `stats` folds the same 720 hours for every key, so each hour is converted
+ * once per process and the fold's inner loop reads a flat array.
+ */
+export function cellsOfHours(firstHour: number, count: number, timezone: string): KnownCells {
+  const cached = known.get(timezone);
+  if (cached && firstHour >= cached.firstHour && firstHour + count <= cached.firstHour + cached.cells.length) return cached;
+  const start = cached ? Math.min(firstHour, cached.firstHour) : firstHour;
+  const end = cached ? Math.max(firstHour + count, cached.firstHour + cached.cells.length) : firstHour + count;
+  const keep = end - start <= MAX_KNOWN_HOURS;
+  const span = keep ? { firstHour: start, cells: new Uint8Array(end - start) } : { firstHour, cells: new Uint8Array(count) };
+  for (let index = 0; index < span.cells.length; index++) {
+    const hour = span.firstHour + index;
+    const offset = cached ? hour - cached.firstHour : -1;
+    span.cells[index] = cached && offset >= 0 && offset < cached.cells.length ? cached.cells[offset]! : convert(hour, timezone);
+  }
+  if (keep) known.set(timezone, span);
+  return span;
+}
+
+/** The cell an epoch hour falls in, in `timezone`. */
+export function cellOfHour(epochHour: number, timezone: string): number {
+  const span = cellsOfHours(epochHour, 1, timezone);
+  return span.cells[epochHour - span.firstHour]!;
+}
+
+function convert(epochHour: number, timezone: string): number {
+  const local = civilTimeAt((epochHour * MS_PER_HOUR) / 1000, timezone);
+  return weekdayOf(local) * 24 + local.hour;
+}
+
+/** A key's hours summed per weekday x hour cell (index weekday * 24 + hour) of a timezone. */
+export interface WeekCells {
+  polls: Float64Array;
+  available: Float64Array;
+  /** Hours with at least one poll. */
+  observedHours: Float64Array;
+  /** Of those, the hours with at least one poll that found it available. */
+  freeHours: Float64Array;
+}
+
+/** Folds a key's hourly counters onto the week of `timezone`; hours without polls are no data and add nothing. */
+export function foldWeek(series: HourSeries, timezone: string): WeekCells {
+  const cells: WeekCells = {
+    polls: new Float64Array(WEEK_CELLS),
+    available: new Float64Array(WEEK_CELLS),
+    observedHours: new Float64Array(WEEK_CELLS),
+    freeHours: new Float64Array(WEEK_CELLS),
+  };
+  const { polls, available } = series;
+  const span = cellsOfHours(series.firstHour, polls.length, timezone);
+  const offset = series.firstHour - span.firstHour;
+  for (let index = 0; index < polls.length; index++) {
+    const count = polls[index]!;
+    if (count === 0) continue;
+    const cell = span.cells[offset + index]!;
+    const free = available[index]!;
+    cells.polls[cell]! += count;
+    cells.available[cell]! += free;
+    cells.observedHours[cell]! += 1;
+    if (free > 0) cells.freeHours[cell]! += 1;
+  }
+  return cells;
+}
+
+/** The sum over all cells of one of a week's counters. */
+export function totalOf(counter: Float64Array): number {
+  return counter.reduce((total, value) => total + value, 0);
+}

@@ -1,0 +1,212 @@
+import type { Db } from './db.js';
+import { StoreError } from './errors.js';
+import { MS_PER_HOUR } from './polls.js';
+
+export const HOURS_PER_WEEK = 168;
+/**
+ * An hour is copied into its week's blob this long after it ended, not at once: a poll sent just before the hour
+ * ended is recorded when its answer comes, which the request timeout bounds well inside this.
+ */
+export const COPY_AFTER_MS = 10 * 60_000;
+/**
+ * About how many hourly rows one step copies. A step is one transaction on the daemon's event loop; at this size it
+ * takes tens of ms, so catching up on months of history (after an upgrade, or a long stop) never stalls polling.
+ */
+const ROWS_PER_STEP = 20_000;
+/** 168 polls counters, then 168 available counters, each a little-endian uint32. */
+const BLOB_BYTES = HOURS_PER_WEEK * 8;
+const AVAILABLE_OFFSET = HOURS_PER_WEEK * 4;
+
+/** A key's counters per epoch hour: polls[i] and available[i] are those of hour firstHour + i (0 polls: no data). */
+export interface HourSeries {
+  firstHour: number;
+  polls: Uint32Array;
+  available: Uint32Array;
+}
+
+/** The hours the weekly blobs hold, for every key: fromHour <= hour < toHour. */
+interface CopiedHours {
+  fromHour: number;
+  toHour: number;
+}
+
+type HourRow = [hour: number, polls: number, available: number];
+
+/**
+ * The weekly copy of the hourly counters (migration 006): the daemon copies complete hours into it step by step,
+ * readers take the blobs for the hours they hold and the hourly rows for the rest, so what they read is the same
+ * either way. A write into an hour already copied (the wall clock stepped back) moves `toHour` back to it, and
+ * the next step copies from there again; copying an hour sets its slots, so copying twice does no harm.
+ */
+export class WeeklyRollup {
+  private readonly selectCopied;
+  private readonly insertCopied;
+  private readonly updateCopied;
+  private readonly selectFirstHour;
+  private readonly selectKeys;
+  private readonly selectKeyFirstHour;
+  private readonly selectHours;
+  private readonly selectWeek;
+  private readonly selectWeeks;
+  private readonly upsertWeek;
+  private readonly deleteWeeks;
+  /** What this connection last read or wrote of `weekly_rollup`, for the check on every counted reading. */
+  #copied: CopiedHours | null;
+
+  constructor(
+    db: Db,
+    private readonly transaction: <T>(work: () => T) => T,
+  ) {
+    this.selectCopied = db.prepare<[], CopiedHours>('SELECT from_hour AS fromHour, to_hour AS toHour FROM weekly_rollup WHERE id = 1');
+    this.insertCopied = db.prepare('INSERT INTO weekly_rollup (id, from_hour, to_hour) VALUES (1, ?, ?)');
+    this.updateCopied = db.prepare('UPDATE weekly_rollup SET from_hour = ?, to_hour = ? WHERE id = 1');
+    // The primary key starts with spec_key_id: MIN(hour) over the whole table is a scan, run once, before the first copy.
+    this.selectFirstHour = db.prepare<[], number | null>('SELECT MIN(hour) FROM hourly_spec').pluck();
+    this.selectKeys = db.prepare<[], number>('SELECT id FROM spec_keys ORDER BY id').pluck();
+    this.selectKeyFirstHour = db.prepare<[number], number | null>('SELECT MIN(hour) FROM hourly_spec WHERE spec_key_id = ?').pluck();
+    this.selectHours = db
+      .prepare<[number, number, number], HourRow>('SELECT hour, polls, available FROM hourly_spec WHERE spec_key_id = ? AND hour >= ? AND hour < ?')
+      .raw();
+    this.selectWeek = db.prepare<[number, number], Buffer>('SELECT counts FROM weekly_spec WHERE spec_key_id = ? AND week = ?').pluck();
+    this.selectWeeks = db
+      .prepare<[number, number, number], [week: number, counts: Buffer]>('SELECT week, counts FROM weekly_spec WHERE spec_key_id = ? AND week >= ? AND week <= ?')
+      .raw();
+    this.upsertWeek = db.prepare(
+      'INSERT INTO weekly_spec (spec_key_id, week, counts) VALUES (?, ?, ?) ON CONFLICT (spec_key_id, week) DO UPDATE SET counts = excluded.counts',
+    );
+    this.deleteWeeks = db.prepare(`DELETE FROM weekly_spec WHERE (week + 1) * ${HOURS_PER_WEEK} <= ?`);
+    this.#copied = this.selectCopied.get() ?? null;
+  }
+
+  /**
+   * Called for every counted reading, inside its transaction: a reading of an hour already copied (the clock went
+   * back) has that hour copied again. Rolling back with the reading leaves `toHour` lowered here only, which makes
+   * the next step copy more than it needed to, nothing worse.
+   */
+  counted(hour: number): void {
+    const copied = this.#copied;
+    if (copied === null || hour >= copied.toHour || hour < copied.fromHour) return;
+    this.#write({ fromHour: copied.fromHour, toHour: hour });
+  }
+
+  /**
+   * Copies the next complete hours (up to about ROWS_PER_STEP rows) into the weekly blobs. Returns whether more
+   * hours are ready to copy, so a caller loops, yielding between steps.
+   */
+  copyStep(nowMs: number): boolean {
+    return this.transaction(() => {
+      const readyBefore = Math.floor((nowMs - COPY_AFTER_MS) / MS_PER_HOUR);
+      const copied = this.selectCopied.get() ?? this.#start();
+      if (copied === null || copied.toHour >= readyBefore) return false;
+      const keys = this.selectKeys.all();
+      const hours = Math.max(1, Math.min(HOURS_PER_WEEK, Math.floor(ROWS_PER_STEP / Math.max(1, keys.length))));
+      const end = Math.min(readyBefore, copied.toHour + hours);
+      for (const key of keys) this.#copyKey(key, copied.toHour, end);
+      this.#write({ fromHour: copied.fromHour, toHour: end });
+      return end < readyBefore;
+    });
+  }
+
+  /** The first copy starts at the oldest hourly row; null while there is none. */
+  #start(): CopiedHours | null {
+    const first = this.selectFirstHour.get() ?? null;
+    if (first === null) return null;
+    const copied = { fromHour: first, toHour: first };
+    this.insertCopied.run(first, first);
+    this.#copied = copied;
+    return copied;
+  }
+
+  #copyKey(key: number, from: number, to: number): void {
+    const rows = this.selectHours.all(key, from, to);
+    if (rows.length === 0) return;
+    for (let week = Math.floor(from / HOURS_PER_WEEK); week * HOURS_PER_WEEK < to; week++) {
+      const weekStart = week * HOURS_PER_WEEK;
+      const inWeek = rows.filter(([hour]) => hour >= weekStart && hour < weekStart + HOURS_PER_WEEK);
+      if (inWeek.length === 0) continue;
+      const counts = Buffer.alloc(BLOB_BYTES);
+      const existing = this.selectWeek.get(key, week);
+      if (existing !== undefined) {
+        blobView(existing, key, week);
+        existing.copy(counts);
+      }
+      // Slots of the hours being copied are set from their rows (or zero), so copying an hour again does not add.
+      for (let hour = Math.max(from, weekStart); hour < Math.min(to, weekStart + HOURS_PER_WEEK); hour++) {
+        counts.writeUInt32LE(0, (hour - weekStart) * 4);
+        counts.writeUInt32LE(0, AVAILABLE_OFFSET + (hour - weekStart) * 4);
+      }
+      for (const [hour, polls, available] of inWeek) {
+        counts.writeUInt32LE(polls, (hour - weekStart) * 4);
+        counts.writeUInt32LE(available, AVAILABLE_OFFSET + (hour - weekStart) * 4);
+      }
+      this.upsertWeek.run(key, week, counts);
+    }
+  }
+
+  /** After the hourly rows before `cutoffHour` are pruned: weeks wholly before it go, and the blobs hold no hour before it. */
+  pruned(cutoffHour: number): number {
+    const removed = this.deleteWeeks.run(cutoffHour).changes;
+    const copied = this.selectCopied.get();
+    if (copied !== undefined && copied.fromHour < cutoffHour) {
+      this.#write({ fromHour: cutoffHour, toHour: Math.max(copied.toHour, cutoffHour) });
+    }
+    return removed;
+  }
+
+  /**
+   * A reader of keys' counters over [firstHour, lastHour], from the blobs for the hours they hold and the hourly rows
+   * for the others. A period starting before the copied hours starts each series at the key's first hourly row if
+   * that is later, so a reader over the whole history (firstHour 0) does not allocate 50 years of hours.
+   */
+  reader(firstHour: number, lastHour: number): (specKeyId: number) => HourSeries {
+    const copied = this.selectCopied.get();
+    return (specKeyId) => {
+      const end = lastHour + 1;
+      // A period that starts within the copied hours needs no query for where the key's rows start.
+      const first = copied !== undefined && firstHour >= copied.fromHour ? firstHour : Math.max(firstHour, this.selectKeyFirstHour.get(specKeyId) ?? end);
+      const length = Math.max(0, end - first);
+      const series: HourSeries = { firstHour: first, polls: new Uint32Array(length), available: new Uint32Array(length) };
+      if (length === 0) return series;
+      const from = copied === undefined ? end : Math.min(end, Math.max(first, copied.fromHour));
+      const to = copied === undefined ? end : Math.max(from, Math.min(end, copied.toHour));
+      this.#readHours(series, specKeyId, first, from);
+      if (from < to) this.#readWeeks(series, specKeyId, from, to);
+      this.#readHours(series, specKeyId, to, end);
+      return series;
+    };
+  }
+
+  #readHours(series: HourSeries, key: number, from: number, to: number): void {
+    if (from >= to) return;
+    for (const [hour, polls, available] of this.selectHours.all(key, from, to)) {
+      series.polls[hour - series.firstHour] = polls;
+      series.available[hour - series.firstHour] = available;
+    }
+  }
+
+  #readWeeks(series: HourSeries, key: number, from: number, to: number): void {
+    for (const [week, counts] of this.selectWeeks.all(key, Math.floor(from / HOURS_PER_WEEK), Math.floor((to - 1) / HOURS_PER_WEEK))) {
+      const view = blobView(counts, key, week);
+      const weekStart = week * HOURS_PER_WEEK;
+      const last = Math.min(to, weekStart + HOURS_PER_WEEK);
+      for (let hour = Math.max(from, weekStart); hour < last; hour++) {
+        const slot = (hour - weekStart) * 4;
+        series.polls[hour - series.firstHour] = view.getUint32(slot, true);
+        series.available[hour - series.firstHour] = view.getUint32(AVAILABLE_OFFSET + slot, true);
+      }
+    }
+  }
+
+  #write(copied: CopiedHours): void {
+    this.updateCopied.run(copied.fromHour, copied.toHour);
+    this.#copied = copied;
+  }
+}
+
+/** A blob of the wrong size is a damaged database, said as such rather than read as garbage counts. */
+function blobView(counts: Buffer, key: number, week: number): DataView {
+  if (!Buffer.isBuffer(counts) || counts.byteLength !== BLOB_BYTES) {
+    throw new StoreError(`the history database is damaged: weekly_spec row (spec key ${key}, week ${week}) is not ${BLOB_BYTES} bytes`);
+  }
+  return new DataView(counts.buffer, counts.byteOffset, counts.byteLength);
+}

@@ -1,7 +1,7 @@
 import { MS_PER_HOUR } from '../store/polls.js';
 import { civilTimeAt, weekdayOf } from '../util/zoned-time.js';
 import { shareGrid, WEEKDAYS } from './heatmap.js';
-import { cellOfHour, totalOf, type WeekCells } from './week-cells.js';
+import { cellsOfHours, totalOf, type WeekCells } from './week-cells.js';
 
 /** The horizons, in hours, that `stats` and the status page give a chance for. */
 export const FORECAST_HORIZONS = [1, 6, 24] as const;
@@ -55,8 +55,12 @@ interface HourAhead {
  */
 export function forecaster(timezone: string, now: number): (week: WeekCells) => Forecast {
   const firstHour = Math.floor(now / MS_PER_HOUR);
-  const firstFullHour = Math.ceil(now / MS_PER_HOUR);
-  const ahead = Array.from({ length: firstFullHour + NEXT_WINDOW_HOURS - firstHour }, (_, index) => hourAhead(firstHour + index, timezone));
+  const count = Math.ceil(now / MS_PER_HOUR) + NEXT_WINDOW_HOURS - firstHour;
+  const span = cellsOfHours(firstHour, count, timezone);
+  const ahead = Array.from({ length: count }, (_, index): HourAhead => {
+    const cell = span.cells[firstHour + index - span.firstHour]!;
+    return { start: (firstHour + index) * MS_PER_HOUR, weekday: Math.floor(cell / 24), hour: cell % 24 };
+  });
   const upcoming = ahead.filter((hour) => hour.start >= now);
   return (week) => {
     const shares = shareGrid(week.freeHours, week.observedHours);
@@ -68,11 +72,6 @@ export function forecaster(timezone: string, now: number): (week: WeekCells) => 
       next: mostLikelyNext(upcoming, shareOf),
     };
   };
-}
-
-function hourAhead(epochHour: number, timezone: string): HourAhead {
-  const cell = cellOfHour(epochHour, timezone);
-  return { start: epochHour * MS_PER_HOUR, weekday: Math.floor(cell / 24), hour: cell % 24 };
 }
 
 function chanceWithin(ahead: readonly HourAhead[], shareOf: (hour: HourAhead) => number | null, now: number, hours: number): Chance {

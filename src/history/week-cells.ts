@@ -28,19 +28,32 @@ export function cellsOfHours(firstHour: number, count: number, timezone: string)
   const end = cached ? Math.max(firstHour + count, cached.firstHour + cached.cells.length) : firstHour + count;
   const keep = end - start <= MAX_KNOWN_HOURS;
   const span = keep ? { firstHour: start, cells: new Uint8Array(end - start) } : { firstHour, cells: new Uint8Array(count) };
-  for (let index = 0; index < span.cells.length; index++) {
-    const hour = span.firstHour + index;
-    const offset = cached ? hour - cached.firstHour : -1;
-    span.cells[index] = cached && offset >= 0 && offset < cached.cells.length ? cached.cells[offset]! : convert(hour, timezone);
+  const spanEnd = span.firstHour + span.cells.length;
+  if (cached && keep) {
+    span.cells.set(cached.cells, cached.firstHour - span.firstHour);
+    convertHours(span, span.firstHour, cached.firstHour, timezone);
+    convertHours(span, cached.firstHour + cached.cells.length, spanEnd, timezone);
+  } else {
+    convertHours(span, span.firstHour, spanEnd, timezone);
   }
   if (keep) known.set(timezone, span);
   return span;
 }
 
-/** The cell an epoch hour falls in, in `timezone`. */
-export function cellOfHour(epochHour: number, timezone: string): number {
-  const span = cellsOfHours(epochHour, 1, timezone);
-  return span.cells[epochHour - span.firstHour]!;
+/**
+ * Fills the cells of hours [from, to) a day at a time: where a day's last hour is as many cells on from its first
+ * as hours, the offset did not change in between (no timezone changes its offset and back within a day) and the
+ * hours between are counted on; only a day with a change is converted hour by hour.
+ */
+function convertHours(span: KnownCells, from: number, to: number, timezone: string): void {
+  for (let dayStart = from; dayStart < to; dayStart += 24) {
+    const last = Math.min(to, dayStart + 24) - 1;
+    const first = convert(dayStart, timezone);
+    const steady = (first + last - dayStart) % WEEK_CELLS === convert(last, timezone);
+    for (let hour = dayStart; hour <= last; hour++) {
+      span.cells[hour - span.firstHour] = steady ? (first + hour - dayStart) % WEEK_CELLS : convert(hour, timezone);
+    }
+  }
 }
 
 function convert(epochHour: number, timezone: string): number {

@@ -4,7 +4,7 @@ import { median, windowStats } from '../../src/history/windows.js';
 import { formatLocalTime } from '../../src/util/time-format.js';
 import { formatDuration, parseDuration } from '../../src/util/duration.js';
 import { weekOf } from '../helpers/hour-series.js';
-import { cellOfHour, cellsOfHours } from '../../src/history/week-cells.js';
+import { cellsOfHours } from '../../src/history/week-cells.js';
 import { civilTimeAt, weekdayOf } from '../../src/util/zoned-time.js';
 
 const HOUR = 3_600_000;
@@ -70,8 +70,13 @@ describe('availabilityGrid', () => {
       expect(cells).toEqual(Array.from({ length: count }, (_, index) => direct(from + index)));
     }
     // Saturday 23:00 UTC is Sunday 00:00 CET; Sunday 01:00 UTC is already 03:00 CEST.
-    expect(cellOfHour(Date.parse('2026-03-28T23:00:00Z') / HOUR, BERLIN)).toBe(6 * 24);
-    expect(cellOfHour(Date.parse('2026-03-29T01:00:00Z') / HOUR, BERLIN)).toBe(6 * 24 + 3);
+    const cellOf = (iso: string) => {
+      const hour = Date.parse(iso) / HOUR;
+      const span = cellsOfHours(hour, 1, BERLIN);
+      return span.cells[hour - span.firstHour];
+    };
+    expect(cellOf('2026-03-28T23:00:00Z')).toBe(6 * 24);
+    expect(cellOf('2026-03-29T01:00:00Z')).toBe(6 * 24 + 3);
   });
 
   it('renders darker blocks for more availability, a dot for never and a blank for no data', () => {

@@ -45,6 +45,7 @@ export class WeeklyRollup {
   private readonly selectFirstHour;
   private readonly selectKeys;
   private readonly selectKeyFirstHour;
+  private readonly selectKeyNextHour;
   private readonly selectHours;
   private readonly selectWeek;
   private readonly selectWeeks;
@@ -64,6 +65,9 @@ export class WeeklyRollup {
     this.selectFirstHour = db.prepare<[], number | null>('SELECT MIN(hour) FROM hourly_spec').pluck();
     this.selectKeys = db.prepare<[], number>('SELECT id FROM spec_keys ORDER BY id').pluck();
     this.selectKeyFirstHour = db.prepare<[number], number | null>('SELECT MIN(hour) FROM hourly_spec WHERE spec_key_id = ?').pluck();
+    this.selectKeyNextHour = db
+      .prepare<[number, number], number | null>('SELECT MIN(hour) FROM hourly_spec WHERE spec_key_id = ? AND hour >= ?')
+      .pluck();
     this.selectHours = db
       .prepare<[number, number, number], HourRow>('SELECT hour, polls, available FROM hourly_spec WHERE spec_key_id = ? AND hour >= ? AND hour < ?')
       .raw();
@@ -99,9 +103,12 @@ export class WeeklyRollup {
       const copied = this.selectCopied.get() ?? this.#start();
       if (copied === null || copied.toHour >= readyBefore) return false;
       const keys = this.selectKeys.all();
+      // Hours no key has a row for need no copy: a clock that jumped years ahead is caught up in one step, not 20,000.
+      const next = keys.reduce((earliest, key) => Math.min(earliest, this.selectKeyNextHour.get(key, copied.toHour) ?? Infinity), Infinity);
+      const from = Math.min(next, readyBefore);
       const hours = Math.max(1, Math.min(HOURS_PER_WEEK, Math.floor(ROWS_PER_STEP / Math.max(1, keys.length))));
-      const end = Math.min(readyBefore, copied.toHour + hours);
-      for (const key of keys) this.#copyKey(key, copied.toHour, end);
+      const end = Math.min(readyBefore, from + hours);
+      for (const key of keys) this.#copyKey(key, from, end);
       this.#write({ fromHour: copied.fromHour, toHour: end });
       return end < readyBefore;
     });

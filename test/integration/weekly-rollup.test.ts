@@ -146,6 +146,19 @@ describe('the weekly copy of the hourly counters', () => {
     store.close();
   });
 
+  it('steps over hours without rows at once: a clock that jumped years ahead costs one step', () => {
+    const path = join(tempDir(), 'history.db');
+    const store = HistoryStore.open(path);
+    poll(store, start, start + 2 * HOUR);
+    const later = start + 3 * 365 * DAY;
+    poll(store, later, later + 2 * HOUR, 2);
+    expect([store.rollup.copyStep(later + DAY), store.rollup.copyStep(later + DAY)]).toEqual([true, false]);
+    for (const { specKeyId } of store.stats.keys()) {
+      expect(readBack(store, specKeyId, 0, hourOf(later) + 2)).toEqual(trimmed(hourlyTruth(path, specKeyId, 0, hourOf(later) + 2)));
+    }
+    store.close();
+  });
+
   it('copies an hour again when a reading comes for it after it was copied (the clock stepped back)', () => {
     const path = join(tempDir(), 'history.db');
     const store = HistoryStore.open(path);

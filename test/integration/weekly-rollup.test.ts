@@ -63,10 +63,22 @@ function readBack(store: HistoryStore, specKeyId: number, first: number, last: n
   return trimmed({ polls: Array.from(series.polls), available: Array.from(series.available) });
 }
 
-function copyAll(store: HistoryStore, now: number): number {
-  let steps = 1;
-  while (store.rollup.copyStep(now)) steps++;
-  return steps;
+function copyAll(store: HistoryStore, now: number): void {
+  while (store.rollup.copyStep(now));
+}
+
+/** Every key reads through the store what its hourly rows say, over [first, last]. */
+function expectSameAsHourly(store: HistoryStore, path: string, first: number, last: number): void {
+  for (const { specKeyId } of store.stats.keys()) expect(readBack(store, specKeyId, first, last)).toEqual(trimmed(hourlyTruth(path, specKeyId, first, last)));
+}
+
+/** A store with 20 days of polls of the three keys from `start`, every hour copied that ended a day before `end`. */
+function copiedHistory(): { store: HistoryStore; path: string } {
+  const path = join(tempDir(), 'history.db');
+  const store = HistoryStore.open(path);
+  poll(store, start, end);
+  copyAll(store, end + DAY);
+  return { store, path };
 }
 
 function copied(path: string): { fromHour: number; toHour: number } | undefined {
@@ -94,7 +106,6 @@ describe('the weekly copy of the hourly counters', () => {
     const path = join(tempDir(), 'history.db');
     const store = HistoryStore.open(path);
     poll(store, start, end);
-    const ids = store.stats.keys().map((key) => key.specKeyId);
     const periods: Array<[number, number]> = [
       [0, hourOf(end) + 2],
       [hourOf(end - 7 * DAY), hourOf(end)],
@@ -102,9 +113,7 @@ describe('the weekly copy of the hourly counters', () => {
       [hourOf(start + 10 * DAY), hourOf(end) + 24],
     ];
     const agrees = () => {
-      for (const id of ids) {
-        for (const [first, last] of periods) expect(readBack(store, id, first, last)).toEqual(trimmed(hourlyTruth(path, id, first, last)));
-      }
+      for (const [first, last] of periods) expectSameAsHourly(store, path, first, last);
     };
     agrees();
     expect(store.rollup.copyStep(end + DAY)).toBe(true);
@@ -153,43 +162,31 @@ describe('the weekly copy of the hourly counters', () => {
     const later = start + 3 * 365 * DAY;
     poll(store, later, later + 2 * HOUR, 2);
     expect([store.rollup.copyStep(later + DAY), store.rollup.copyStep(later + DAY)]).toEqual([true, false]);
-    for (const { specKeyId } of store.stats.keys()) {
-      expect(readBack(store, specKeyId, 0, hourOf(later) + 2)).toEqual(trimmed(hourlyTruth(path, specKeyId, 0, hourOf(later) + 2)));
-    }
+    expectSameAsHourly(store, path, 0, hourOf(later) + 2);
     store.close();
   });
 
   it('copies an hour again when a reading comes for it after it was copied (the clock stepped back)', () => {
-    const path = join(tempDir(), 'history.db');
-    const store = HistoryStore.open(path);
-    poll(store, start, end);
-    copyAll(store, end + DAY);
+    const { store, path } = copiedHistory();
     const back = start + 9 * DAY + 17 * 60_000;
     poll(store, back, back + 30 * 60_000, 7);
     expect(copied(path)).toEqual({ fromHour: hourOf(start), toHour: hourOf(back) });
-    const id = store.stats.keys()[0]!.specKeyId;
-    const period: [number, number] = [0, hourOf(end)];
-    expect(readBack(store, id, ...period)).toEqual(trimmed(hourlyTruth(path, id, ...period)));
+    expectSameAsHourly(store, path, 0, hourOf(end));
     copyAll(store, end + DAY);
     expect(copied(path)).toEqual({ fromHour: hourOf(start), toHour: readyBefore(end + DAY) });
-    expect(readBack(store, id, ...period)).toEqual(trimmed(hourlyTruth(path, id, ...period)));
+    expectSameAsHourly(store, path, 0, hourOf(end));
     store.close();
   });
 
   it('is pruned with the hourly rows: whole weeks before the cutoff go, and what is left reads as before', () => {
-    const path = join(tempDir(), 'history.db');
-    const store = HistoryStore.open(path);
-    poll(store, start, end);
-    copyAll(store, end + DAY);
+    const { store, path } = copiedHistory();
     const weeksBefore = weekRows(path);
     const removed = store.prune(10, end);
     const cutoffHour = hourOf(end - 10 * DAY);
     expect(removed.weekly_spec).toBe(keys.length * (Math.floor(cutoffHour / HOURS_PER_WEEK) - Math.floor(hourOf(start) / HOURS_PER_WEEK)));
     expect(weekRows(path)).toBe(weeksBefore - removed.weekly_spec!);
     expect(copied(path)).toEqual({ fromHour: cutoffHour, toHour: readyBefore(end + DAY) });
-    for (const { specKeyId } of store.stats.keys()) {
-      expect(readBack(store, specKeyId, 0, hourOf(end))).toEqual(trimmed(hourlyTruth(path, specKeyId, 0, hourOf(end))));
-    }
+    expectSameAsHourly(store, path, 0, hourOf(end));
     store.close();
   });
 

@@ -1,4 +1,4 @@
-import { Agent, request } from 'undici';
+import type { Agent } from 'undici';
 import { formatDuration } from '../util/duration.js';
 import { DeliveryError } from './channel.js';
 import { SecretScrubber } from './secrets.js';
@@ -52,12 +52,17 @@ export function jsonObject(body: string): Readonly<Record<string, unknown>> | un
  * that every error from these channels is classified the same way and scrubbed of the channel's secrets.
  */
 export class JsonPoster {
-  private readonly agent: Agent;
   private readonly scrubber: SecretScrubber;
+  /** Made with the first post: see loadUndici. */
+  #agent: Promise<Agent> | undefined;
 
   constructor(private readonly options: JsonPosterOptions) {
-    this.agent = new Agent({ connect: { timeout: options.timeoutMs } });
     this.scrubber = new SecretScrubber(options.secrets);
+  }
+
+  #pool(): Promise<Agent> {
+    this.#agent ??= loadUndici().then(({ Agent }) => new Agent({ connect: { timeout: this.options.timeoutMs } }));
+    return this.#agent;
   }
 
   /**
@@ -66,10 +71,11 @@ export class JsonPoster {
    */
   async post(url: string, json: string, headers: Readonly<Record<string, string>> = {}): Promise<HttpAnswer> {
     const host = new URL(url).host;
+    const [{ request }, dispatcher] = await Promise.all([loadUndici(), this.#pool()]);
     const signal = AbortSignal.timeout(this.options.timeoutMs);
     try {
       const response = await request(url, {
-        dispatcher: this.agent,
+        dispatcher,
         method: 'POST',
         headers: { 'content-type': 'application/json', ...headers },
         body: json,
@@ -102,8 +108,20 @@ export class JsonPoster {
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    if (this.#agent) await (await this.#agent).close();
   }
+}
+
+let undici: Promise<typeof import('undici')> | undefined;
+
+/**
+ * undici on first use, not on import: loading the config imports every channel, and `stats`, `history` or
+ * `config validate` post nothing; undici's 113 files were a third of their start-up. The daemon has it loaded
+ * already (the API client), so its first alert waits for nothing.
+ */
+function loadUndici(): Promise<typeof import('undici')> {
+  undici ??= import('undici');
+  return undici;
 }
 
 /** The first `maxBytes` of a body (as text); the rest is discarded unread so that the connection is freed. */

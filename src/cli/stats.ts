@@ -78,7 +78,7 @@ export function statsReport({ loaded, store, since, now, asOf }: HistoryContext,
   const timezone = loaded.config.timezone;
   const repository = store.stats;
   const forecast = forecaster(timezone, now);
-  const seriesOf = repository.hourSeries(hourOf(since), hourOf(now));
+  const historyOf = repository.history(hourOf(since), hourOf(now));
   // Keys' next windows fall in a few hours of the week, and an Intl conversion costs tens of µs: once per hour.
   const localTimes = new Map<number, string>();
   const atLocal = (at: number): string => {
@@ -91,7 +91,8 @@ export function statsReport({ loaded, store, since, now, asOf }: HistoryContext,
   };
   const keys: KeyStats[] = repository.keys(watch).map((key) => {
     const known = asOf(key.watch);
-    const week = foldWeek(seriesOf(key.specKeyId), timezone);
+    const { series, transitions } = historyOf(key.specKeyId);
+    const week = foldWeek(series, timezone);
     const polls = totalOf(week.polls);
     return {
       watch: key.watch,
@@ -103,7 +104,7 @@ export function statsReport({ loaded, store, since, now, asOf }: HistoryContext,
       live: known.live,
       polls,
       availabilityPercent: polls ? Math.round((1000 * totalOf(week.available)) / polls) / 10 : null,
-      ...windowStats(repository.transitions(key.specKeyId, since), since, known.asOf),
+      ...windowStats(transitions, since, known.asOf),
       grid: availabilityGrid(week),
       forecast: keyForecast(forecast(week), known.live && key.state === 'available', atLocal),
     };

@@ -4,7 +4,7 @@ import { hourOf } from '../store/polls.js';
 import { availabilityGrid } from '../history/heatmap.js';
 import { forecaster, formatChance, formatWeekdayTime, type Forecast } from '../history/forecast.js';
 import { foldWeek, type WeekCells } from '../history/week-cells.js';
-import type { HourSeries } from '../store/weekly-rollup.js';
+import type { KeyHistory } from '../store/weekly-rollup.js';
 import { windowStats } from '../history/windows.js';
 import { LOCALES, type Locale } from '../notify/locales/index.js';
 import { formatDuration } from '../util/duration.js';
@@ -44,20 +44,19 @@ interface PageHistory {
   forecast(week: WeekCells): Forecast;
 }
 
-interface KeyHours {
-  series: HourSeries;
+interface KeyHours extends KeyHistory {
   week: WeekCells;
 }
 
 function pageHistory(input: StatusPageInput): PageHistory {
-  const seriesOf = input.store.stats.hourSeries(hourOf(input.state.at - HEAT_MAP_DAYS * DAY_MS), hourOf(input.state.at));
+  const historyOf = input.store.stats.history(hourOf(input.state.at - HEAT_MAP_DAYS * DAY_MS), hourOf(input.state.at));
   const read = new Map<number | null, KeyHours>();
   return {
     hours(specKeyId) {
       let hours = read.get(specKeyId);
       if (hours === undefined) {
-        const series = specKeyId === null ? { firstHour: 0, polls: new Uint32Array(0), available: new Uint32Array(0) } : seriesOf(specKeyId);
-        hours = { series, week: foldWeek(series, input.config.timezone) };
+        const history = specKeyId === null ? { series: { firstHour: 0, polls: new Uint32Array(0), available: new Uint32Array(0) }, transitions: [] } : historyOf(specKeyId);
+        hours = { ...history, week: foldWeek(history.series, input.config.timezone) };
         read.set(specKeyId, hours);
       }
       return hours;
@@ -97,7 +96,7 @@ function watchBlock(input: StatusPageInput, history: PageHistory, watch: WatchVi
     const counter = stored.find((c) => c.gpu === key.gpu && c.cpu === key.cpu && c.mem === key.mem);
     const hours = history.hours(counter?.specKeyId ?? null);
     const since = state.at - 7 * DAY_MS;
-    const typical = counter ? windowStats(store.stats.transitions(counter.specKeyId, since), since, state.at).medianWindowMs : null;
+    const typical = counter ? windowStats(hours.transitions, since, state.at).medianWindowMs : null;
     const spec = `${key.gpu} / ${key.cpu} / ${key.mem} GB`;
     return `<div class="key"><div class="head"><span class="spec">${spec}</span>
 <span class="state ${key.state}">${key.state === 'available' ? t.available : t.soldout}</span>

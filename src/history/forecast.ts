@@ -1,6 +1,6 @@
 import { MS_PER_HOUR } from '../store/polls.js';
 import { civilTimeAt, weekdayOf } from '../util/zoned-time.js';
-import { shareGrid, WEEKDAYS } from './heatmap.js';
+import { WEEKDAYS } from './heatmap.js';
 import { cellsOfHours, totalOf, type WeekCells } from './week-cells.js';
 
 /** The horizons, in hours, that `stats` and the status page give a chance for. */
@@ -39,8 +39,8 @@ export interface Forecast {
 
 interface HourAhead {
   start: number;
-  weekday: number;
-  hour: number;
+  /** Its weekday x hour cell, an index into the week's counters. */
+  cell: number;
 }
 
 /**
@@ -57,14 +57,16 @@ export function forecaster(timezone: string, now: number): (week: WeekCells) => 
   const firstHour = Math.floor(now / MS_PER_HOUR);
   const count = Math.ceil(now / MS_PER_HOUR) + NEXT_WINDOW_HOURS - firstHour;
   const span = cellsOfHours(firstHour, count, timezone);
-  const ahead = Array.from({ length: count }, (_, index): HourAhead => {
-    const cell = span.cells[firstHour + index - span.firstHour]!;
-    return { start: (firstHour + index) * MS_PER_HOUR, weekday: Math.floor(cell / 24), hour: cell % 24 };
-  });
+  const ahead = Array.from({ length: count }, (_, index): HourAhead => ({
+    start: (firstHour + index) * MS_PER_HOUR,
+    cell: span.cells[firstHour + index - span.firstHour]!,
+  }));
   const upcoming = ahead.filter((hour) => hour.start >= now);
   return (week) => {
-    const shares = shareGrid(week.freeHours, week.observedHours);
-    const shareOf = (hour: HourAhead) => shares[hour.weekday]![hour.hour]!;
+    const shareOf = (hour: HourAhead): number | null => {
+      const observed = week.observedHours[hour.cell]!;
+      return observed ? week.freeHours[hour.cell]! / observed : null;
+    };
     return {
       observedHours: totalOf(week.observedHours),
       everAvailable: totalOf(week.freeHours) > 0,
@@ -79,6 +81,7 @@ function chanceWithin(ahead: readonly HourAhead[], shareOf: (hour: HourAhead) =>
   let neverFree = 1;
   let hoursWithData = 0;
   for (const hour of ahead) {
+    if (hour.start >= end) break;
     const overlap = (Math.min(end, hour.start + MS_PER_HOUR) - Math.max(now, hour.start)) / MS_PER_HOUR;
     const share = shareOf(hour);
     if (overlap <= 0 || share === null) continue;

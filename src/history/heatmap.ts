@@ -6,7 +6,7 @@ export const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as con
 export type Grid = Array<Array<number | null>>;
 
 /** A grid of per-cell shares `part[cell] / whole[cell]`, null where `whole` is 0. */
-export function shareGrid(part: ArrayLike<number>, whole: ArrayLike<number>): Grid {
+function shareGrid(part: ArrayLike<number>, whole: ArrayLike<number>): Grid {
   const grid: Grid = [];
   for (let day = 0; day < WEEK_CELLS / 24; day++) {
     const row: Array<number | null> = [];

@@ -65,7 +65,7 @@ export class HistoryStore {
     this.watchState = new WatchStateRepository(db, (work) => this.#afterCommit(work));
     this.rollup = new WeeklyRollup(db, (work) => this.transaction(work));
     this.polls = new PollRepository(db, this.rollup);
-    this.transitions = new TransitionRepository(db);
+    this.transitions = new TransitionRepository(db, this.rollup);
     this.events = new EventRepository(db);
     this.outbox = new OutboxRepository(db);
     this.policyActions = new PolicyActionRepository(db, (work) => this.transaction(work));

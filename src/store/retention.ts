@@ -27,7 +27,7 @@ export function pruner(db: Db, rollup: WeeklyRollup): Pruner {
       const bound = table.startsWith('hourly') ? hourOf(cutoff) : cutoff;
       removed[table] = statement.run(bound).changes;
     }
-    removed.weekly_spec = rollup.pruned(hourOf(cutoff));
+    removed.weekly_spec = rollup.pruned(cutoff);
     return removed;
   };
 }

@@ -1,5 +1,7 @@
 import type { Db } from './db.js';
+import { hourOf } from './polls.js';
 import type { Availability } from './watch-state.js';
+import type { WeeklyRollup } from './weekly-rollup.js';
 
 export interface TransitionRow {
   id: number;
@@ -20,7 +22,10 @@ export class TransitionRepository {
   private readonly insert;
   private readonly selectSince;
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    private readonly rollup: WeeklyRollup,
+  ) {
     this.insert = db.prepare(
       'INSERT INTO transitions (spec_key_id, from_state, to_state, at, previous_since) VALUES (?, ?, ?, ?, ?)',
     );
@@ -35,6 +40,7 @@ export class TransitionRepository {
 
   add(specKeyId: number, from: Availability | null, to: Availability, at: number, previousSince: number | null): void {
     this.insert.run(specKeyId, from, to, at, previousSince);
+    this.rollup.counted(hourOf(at));
   }
 
   /** Newest first. */

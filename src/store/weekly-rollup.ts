@@ -1,6 +1,7 @@
 import type { Db } from './db.js';
 import { StoreError } from './errors.js';
 import { MS_PER_HOUR } from './polls.js';
+import type { KeyTransition } from './stats.js';
 
 export const HOURS_PER_WEEK = 168;
 /**
@@ -16,12 +17,22 @@ const ROWS_PER_STEP = 20_000;
 /** 168 polls counters, then 168 available counters, each a little-endian uint32. */
 const BLOB_BYTES = HOURS_PER_WEEK * 8;
 const AVAILABLE_OFFSET = HOURS_PER_WEEK * 4;
+const MS_PER_WEEK = HOURS_PER_WEEK * MS_PER_HOUR;
+/** Later than any transition: the open end of a range. */
+const NO_END = 8.64e15;
 
 /** A key's counters per epoch hour: polls[i] and available[i] are those of hour firstHour + i (0 polls: no data). */
 export interface HourSeries {
   firstHour: number;
   polls: Uint32Array;
   available: Uint32Array;
+}
+
+/** A key's history over a reader's period. */
+export interface KeyHistory {
+  series: HourSeries;
+  /** Ascending: every transition from the period's first hour on, after the last one before it (its start state). */
+  transitions: KeyTransition[];
 }
 
 /** The hours the weekly blobs hold, for every key: fromHour <= hour < toHour. */
@@ -31,9 +42,12 @@ interface CopiedHours {
 }
 
 type HourRow = [hour: number, polls: number, available: number];
+type WeekRow = [week: number, counts: Buffer, flips: Buffer];
+/** A transition as one number, at x 2 + 1 when it became available: one number a row reads twice as fast as an object. */
+type PackedTransition = number;
 
 /**
- * The weekly copy of the hourly counters (migration 006): the daemon copies complete hours into it step by step,
+ * The weekly copy of the hourly counters and the transitions (migration 006): the daemon copies complete hours into it step by step,
  * readers take the blobs for the hours they hold and the hourly rows for the rest, so what they read is the same
  * either way. A write into an hour already copied (the wall clock stepped back) moves `toHour` back to it, and
  * the next step copies from there again; copying an hour sets its slots, so copying twice does no harm.
@@ -47,6 +61,8 @@ export class WeeklyRollup {
   private readonly selectKeyFirstHour;
   private readonly selectKeyNextHour;
   private readonly selectHours;
+  private readonly selectTransitions;
+  private readonly selectLastTransitionBefore;
   private readonly selectWeek;
   private readonly selectWeeks;
   private readonly upsertWeek;
@@ -71,20 +87,28 @@ export class WeeklyRollup {
     this.selectHours = db
       .prepare<[number, number, number], HourRow>('SELECT hour, polls, available FROM hourly_spec WHERE spec_key_id = ? AND hour >= ? AND hour < ?')
       .raw();
-    this.selectWeek = db.prepare<[number, number], Buffer>('SELECT counts FROM weekly_spec WHERE spec_key_id = ? AND week = ?').pluck();
+    const packed = "at * 2 + (to_state = 'available')";
+    this.selectTransitions = db
+      .prepare<[number, number, number], PackedTransition>(`SELECT ${packed} FROM transitions WHERE spec_key_id = ? AND at >= ? AND at < ? ORDER BY at, id`)
+      .pluck();
+    this.selectLastTransitionBefore = db
+      .prepare<[number, number], PackedTransition>(`SELECT ${packed} FROM transitions WHERE spec_key_id = ? AND at < ? ORDER BY at DESC, id DESC LIMIT 1`)
+      .pluck();
+    this.selectWeek = db.prepare<[number, number], WeekRow>('SELECT week, counts, flips FROM weekly_spec WHERE spec_key_id = ? AND week = ?').raw();
     this.selectWeeks = db
-      .prepare<[number, number, number], [week: number, counts: Buffer]>('SELECT week, counts FROM weekly_spec WHERE spec_key_id = ? AND week >= ? AND week <= ?')
+      .prepare<[number, number, number], WeekRow>('SELECT week, counts, flips FROM weekly_spec WHERE spec_key_id = ? AND week >= ? AND week <= ?')
       .raw();
     this.upsertWeek = db.prepare(
-      'INSERT INTO weekly_spec (spec_key_id, week, counts) VALUES (?, ?, ?) ON CONFLICT (spec_key_id, week) DO UPDATE SET counts = excluded.counts',
+      `INSERT INTO weekly_spec (spec_key_id, week, counts, flips) VALUES (?, ?, ?, ?)
+       ON CONFLICT (spec_key_id, week) DO UPDATE SET counts = excluded.counts, flips = excluded.flips`,
     );
     this.deleteWeeks = db.prepare(`DELETE FROM weekly_spec WHERE (week + 1) * ${HOURS_PER_WEEK} <= ?`);
     this.#copied = this.selectCopied.get() ?? null;
   }
 
   /**
-   * Called for every counted reading, inside its transaction: a reading of an hour already copied (the clock went
-   * back) has that hour copied again. Rolling back with the reading leaves `toHour` lowered here only, which makes
+   * Called for every counted reading and transition, inside its transaction: one of an hour already copied (the
+   * clock went back) has that hour copied again. Rolling back with the reading leaves `toHour` lowered here only, which makes
    * the next step copy more than it needed to, nothing worse.
    */
   counted(hour: number): void {
@@ -126,46 +150,57 @@ export class WeeklyRollup {
 
   #copyKey(key: number, from: number, to: number): void {
     const rows = this.selectHours.all(key, from, to);
-    if (rows.length === 0) return;
+    const flips = this.selectTransitions.all(key, from * MS_PER_HOUR, to * MS_PER_HOUR);
+    if (rows.length === 0 && flips.length === 0) return;
     for (let week = Math.floor(from / HOURS_PER_WEEK); week * HOURS_PER_WEEK < to; week++) {
       const weekStart = week * HOURS_PER_WEEK;
-      const inWeek = rows.filter(([hour]) => hour >= weekStart && hour < weekStart + HOURS_PER_WEEK);
-      if (inWeek.length === 0) continue;
-      const counts = Buffer.alloc(BLOB_BYTES);
+      const first = Math.max(from, weekStart);
+      const end = Math.min(to, weekStart + HOURS_PER_WEEK);
+      const hoursInWeek = rows.filter(([hour]) => hour >= first && hour < end);
+      const flipsInWeek = flips.filter((flip) => flip >= 2 * first * MS_PER_HOUR && flip < 2 * end * MS_PER_HOUR);
+      if (hoursInWeek.length === 0 && flipsInWeek.length === 0) continue;
       const existing = this.selectWeek.get(key, week);
-      if (existing !== undefined) {
-        blobView(existing, key, week);
-        existing.copy(counts);
-      }
-      // Slots of the hours being copied are set from their rows (or zero), so copying an hour again does not add.
-      for (let hour = Math.max(from, weekStart); hour < Math.min(to, weekStart + HOURS_PER_WEEK); hour++) {
+      const counts = Buffer.alloc(BLOB_BYTES);
+      if (existing !== undefined) countsOf(existing, key).copy(counts);
+      // The hours being copied are set from their rows (or zero), so copying an hour again does not add.
+      for (let hour = first; hour < end; hour++) {
         counts.writeUInt32LE(0, (hour - weekStart) * 4);
         counts.writeUInt32LE(0, AVAILABLE_OFFSET + (hour - weekStart) * 4);
       }
-      for (const [hour, polls, available] of inWeek) {
+      for (const [hour, polls, available] of hoursInWeek) {
         counts.writeUInt32LE(polls, (hour - weekStart) * 4);
         counts.writeUInt32LE(available, AVAILABLE_OFFSET + (hour - weekStart) * 4);
       }
-      this.upsertWeek.run(key, week, counts);
+      // Likewise the transitions: those of other hours are kept, those of these hours replaced, in order.
+      const kept = existing === undefined ? [] : decodeFlips(existing, key);
+      const merged = [
+        ...kept.filter((flip) => flip < 2 * first * MS_PER_HOUR),
+        ...flipsInWeek,
+        ...kept.filter((flip) => flip >= 2 * end * MS_PER_HOUR),
+      ];
+      this.upsertWeek.run(key, week, counts, encodeFlips(merged, week));
     }
   }
 
-  /** After the hourly rows before `cutoffHour` are pruned: weeks wholly before it go, and the blobs hold no hour before it. */
-  pruned(cutoffHour: number): number {
-    const removed = this.deleteWeeks.run(cutoffHour).changes;
+  /**
+   * After the rows before `cutoff` (epoch ms) are pruned: weeks wholly before it go, and the blobs are read from the
+   * first whole hour after it on; the hour it falls in is read from what the tables kept of it.
+   */
+  pruned(cutoff: number): number {
+    const removed = this.deleteWeeks.run(Math.floor(cutoff / MS_PER_HOUR)).changes;
+    const fromHour = Math.ceil(cutoff / MS_PER_HOUR);
     const copied = this.selectCopied.get();
-    if (copied !== undefined && copied.fromHour < cutoffHour) {
-      this.#write({ fromHour: cutoffHour, toHour: Math.max(copied.toHour, cutoffHour) });
-    }
+    if (copied !== undefined && copied.fromHour < fromHour) this.#write({ fromHour, toHour: Math.max(copied.toHour, fromHour) });
     return removed;
   }
 
   /**
-   * A reader of keys' counters over [firstHour, lastHour], from the blobs for the hours they hold and the hourly rows
-   * for the others. A period starting before the copied hours starts each series at the key's first hourly row if
-   * that is later, so a reader over the whole history (firstHour 0) does not allocate 50 years of hours.
+   * A reader of keys' history over [firstHour, lastHour], from the blobs for the hours they hold and the hourly
+   * rows and transitions for the others. A period starting before the copied hours starts each series at the key's
+   * first hourly row if that is later, so a reader over the whole history (firstHour 0) does not allocate 50 years
+   * of hours.
    */
-  reader(firstHour: number, lastHour: number): (specKeyId: number) => HourSeries {
+  reader(firstHour: number, lastHour: number): (specKeyId: number) => KeyHistory {
     const copied = this.selectCopied.get();
     return (specKeyId) => {
       const end = lastHour + 1;
@@ -173,13 +208,17 @@ export class WeeklyRollup {
       const first = copied !== undefined && firstHour >= copied.fromHour ? firstHour : Math.max(firstHour, this.selectKeyFirstHour.get(specKeyId) ?? end);
       const length = Math.max(0, end - first);
       const series: HourSeries = { firstHour: first, polls: new Uint32Array(length), available: new Uint32Array(length) };
-      if (length === 0) return series;
       const from = copied === undefined ? end : Math.min(end, Math.max(first, copied.fromHour));
       const to = copied === undefined ? end : Math.max(from, Math.min(end, copied.toHour));
+      const flips: PackedTransition[] = [];
+      const before = this.selectLastTransitionBefore.get(specKeyId, firstHour * MS_PER_HOUR);
+      if (before !== undefined) flips.push(before);
+      if (firstHour < from) flips.push(...this.selectTransitions.all(specKeyId, firstHour * MS_PER_HOUR, from * MS_PER_HOUR));
       this.#readHours(series, specKeyId, first, from);
-      if (from < to) this.#readWeeks(series, specKeyId, from, to);
+      if (from < to) this.#readWeeks(series, flips, specKeyId, from, to);
       this.#readHours(series, specKeyId, to, end);
-      return series;
+      flips.push(...this.selectTransitions.all(specKeyId, to * MS_PER_HOUR, NO_END));
+      return { series, transitions: flips.map(unpack) };
     };
   }
 
@@ -191,15 +230,19 @@ export class WeeklyRollup {
     }
   }
 
-  #readWeeks(series: HourSeries, key: number, from: number, to: number): void {
-    for (const [week, counts] of this.selectWeeks.all(key, Math.floor(from / HOURS_PER_WEEK), Math.floor((to - 1) / HOURS_PER_WEEK))) {
-      const view = blobView(counts, key, week);
+  #readWeeks(series: HourSeries, flips: PackedTransition[], key: number, from: number, to: number): void {
+    for (const [week, counts, weekFlips] of this.selectWeeks.all(key, Math.floor(from / HOURS_PER_WEEK), Math.floor((to - 1) / HOURS_PER_WEEK))) {
+      const bytes = countsOf([week, counts, weekFlips], key);
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       const weekStart = week * HOURS_PER_WEEK;
       const last = Math.min(to, weekStart + HOURS_PER_WEEK);
       for (let hour = Math.max(from, weekStart); hour < last; hour++) {
         const slot = (hour - weekStart) * 4;
         series.polls[hour - series.firstHour] = view.getUint32(slot, true);
         series.available[hour - series.firstHour] = view.getUint32(AVAILABLE_OFFSET + slot, true);
+      }
+      for (const flip of decodeFlips([week, counts, weekFlips], key)) {
+        if (flip >= 2 * from * MS_PER_HOUR && flip < 2 * to * MS_PER_HOUR) flips.push(flip);
       }
     }
   }
@@ -210,10 +253,33 @@ export class WeeklyRollup {
   }
 }
 
-/** A blob of the wrong size is a damaged database, said as such rather than read as garbage counts. */
-function blobView(counts: Buffer, key: number, week: number): DataView {
-  if (!Buffer.isBuffer(counts) || counts.byteLength !== BLOB_BYTES) {
-    throw new StoreError(`the history database is damaged: weekly_spec row (spec key ${key}, week ${week}) is not ${BLOB_BYTES} bytes`);
-  }
-  return new DataView(counts.buffer, counts.byteOffset, counts.byteLength);
+/** A week's counts blob; one of the wrong size is a damaged database, said as such rather than read as garbage. */
+function countsOf([week, counts]: WeekRow, key: number): Buffer {
+  if (!Buffer.isBuffer(counts) || counts.byteLength !== BLOB_BYTES) throw damaged(key, week, `counts is not ${BLOB_BYTES} bytes`);
+  return counts;
+}
+
+/** A week's transitions, stored as little-endian int32s: each packed transition less twice the week's start (ms). */
+function decodeFlips([week, , flips]: WeekRow, key: number): PackedTransition[] {
+  if (!Buffer.isBuffer(flips) || flips.byteLength % 4 !== 0) throw damaged(key, week, 'flips is not a list of int32');
+  const base = 2 * week * MS_PER_WEEK;
+  const decoded: PackedTransition[] = [];
+  for (let offset = 0; offset < flips.byteLength; offset += 4) decoded.push(base + flips.readInt32LE(offset));
+  return decoded;
+}
+
+function encodeFlips(flips: readonly PackedTransition[], week: number): Buffer {
+  const base = 2 * week * MS_PER_WEEK;
+  const encoded = Buffer.alloc(4 * flips.length);
+  // Within a week a packed transition is under 2 x 604,800,000, which fits an int32.
+  flips.forEach((flip, index) => encoded.writeInt32LE(flip - base, 4 * index));
+  return encoded;
+}
+
+function unpack(flip: PackedTransition): KeyTransition {
+  return { to: flip % 2 === 1 ? 'available' : 'soldout', at: Math.floor(flip / 2) };
+}
+
+function damaged(key: number, week: number, what: string): StoreError {
+  return new StoreError(`the history database is damaged: weekly_spec row (spec key ${key}, week ${week}): ${what}`);
 }

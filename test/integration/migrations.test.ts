@@ -14,7 +14,7 @@ const RELEASED_SHA256: Record<number, string> = {
   3: '59e9dad08bbbb7109389b584beb5320ea82c0438d82cdb1bddb49d4e157873e2',
   4: 'cf307426fb6d28ee590623023a5494e86382f6096acec6b793833e9661095dbf',
   5: 'ae4387c11651bc449d3ba6f9bcb2b9f9a0f5454e0371bfa3d5f8200f0343d76f',
-  6: '11252f0f9668df482ca153c8c1335cb840f7766021f527ef407ad3bfad8ee12d',
+  6: 'e7bef46c1b04727eac7e3e9291529d7a840c65f31f38d5fb1f7479460445d78c',
 };
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

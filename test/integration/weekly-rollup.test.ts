@@ -59,7 +59,7 @@ function hourlyTruth(path: string, specKeyId: number, first: number, last: numbe
 
 /** What the store's reader gives, from the key's first hour with polls on (the reader may start a series earlier). */
 function readBack(store: HistoryStore, specKeyId: number, first: number, last: number): { polls: number[]; available: number[] } {
-  const series = store.stats.hourSeries(first, last)(specKeyId);
+  const { series } = store.stats.history(first, last)(specKeyId);
   return trimmed({ polls: Array.from(series.polls), available: Array.from(series.available) });
 }
 
@@ -67,9 +67,25 @@ function copyAll(store: HistoryStore, now: number): void {
   while (store.rollup.copyStep(now));
 }
 
-/** Every key reads through the store what its hourly rows say, over [first, last]. */
+/** A key's transitions from `firstHour` on, after the last one before it, as the transitions table has them. */
+function transitionsTruth(path: string, specKeyId: number, firstHour: number): Array<{ to: string; at: number }> {
+  const db = new Database(path, { readonly: true });
+  const rows = db
+    .prepare(
+      `SELECT to_state AS "to", at FROM transitions WHERE spec_key_id = @key AND at >= COALESCE(
+         (SELECT MAX(at) FROM transitions WHERE spec_key_id = @key AND at < @since), @since) ORDER BY at, id`,
+    )
+    .all({ key: specKeyId, since: firstHour * HOUR }) as Array<{ to: string; at: number }>;
+  db.close();
+  return rows;
+}
+
+/** Every key reads through the store what its hourly rows and transitions say, over [first, last]. */
 function expectSameAsHourly(store: HistoryStore, path: string, first: number, last: number): void {
-  for (const { specKeyId } of store.stats.keys()) expect(readBack(store, specKeyId, first, last)).toEqual(trimmed(hourlyTruth(path, specKeyId, first, last)));
+  for (const { specKeyId } of store.stats.keys()) {
+    expect(readBack(store, specKeyId, first, last)).toEqual(trimmed(hourlyTruth(path, specKeyId, first, last)));
+    expect(store.stats.history(first, last)(specKeyId).transitions).toEqual(transitionsTruth(path, specKeyId, first));
+  }
 }
 
 /** A store with 20 days of polls of the three keys from `start`, every hour copied that ended a day before `end`. */
@@ -185,7 +201,7 @@ describe('the weekly copy of the hourly counters', () => {
     const cutoffHour = hourOf(end - 10 * DAY);
     expect(removed.weekly_spec).toBe(keys.length * (Math.floor(cutoffHour / HOURS_PER_WEEK) - Math.floor(hourOf(start) / HOURS_PER_WEEK)));
     expect(weekRows(path)).toBe(weeksBefore - removed.weekly_spec!);
-    expect(copied(path)).toEqual({ fromHour: cutoffHour, toHour: readyBefore(end + DAY) });
+    expect(copied(path)).toEqual({ fromHour: Math.ceil((end - 10 * DAY) / HOUR), toHour: readyBefore(end + DAY) });
     expectSameAsHourly(store, path, 0, hourOf(end));
     store.close();
   });
@@ -199,8 +215,8 @@ describe('the weekly copy of the hourly counters', () => {
     db.prepare("UPDATE weekly_spec SET counts = x'0000'").run();
     db.close();
     const id = store.stats.keys()[0]!.specKeyId;
-    expect(() => store.stats.hourSeries(0, hourOf(end))(id)).toThrow(StoreError);
-    expect(() => store.stats.hourSeries(0, hourOf(end))(id)).toThrow(/damaged: weekly_spec row \(spec key \d+, week \d+\) is not 1344 bytes/);
+    expect(() => store.stats.history(0, hourOf(end))(id)).toThrow(StoreError);
+    expect(() => store.stats.history(0, hourOf(end))(id)).toThrow(/damaged: weekly_spec row \(spec key \d+, week \d+\): counts is not 1344 bytes/);
     store.close();
   });
 
@@ -223,10 +239,10 @@ describe('the weekly copy of the hourly counters', () => {
     db.close();
     const store = HistoryStore.open(path);
     const ids = store.stats.keys().map((key) => key.specKeyId);
-    const before = ids.map((id) => [readBack(store, id, 0, hourOf(end)), store.stats.transitions(id, start + DAY)]);
+    const before = ids.map((id) => [readBack(store, id, 0, hourOf(end)), store.stats.history(hourOf(start + DAY), hourOf(end))(id).transitions]);
     expect(before.map(([hours]) => hours)).toEqual(ids.map((id) => trimmed(hourlyTruth(path, id, 0, hourOf(end)))));
     copyAll(store, end + DAY);
-    expect(ids.map((id) => [readBack(store, id, 0, hourOf(end)), store.stats.transitions(id, start + DAY)])).toEqual(before);
+    expect(ids.map((id) => [readBack(store, id, 0, hourOf(end)), store.stats.history(hourOf(start + DAY), hourOf(end))(id).transitions])).toEqual(before);
     store.close();
   });
 

@@ -67,9 +67,10 @@ const LONG_RUNNING = new Set(['run', 'sim', 'demo']);
  * A long-running command keeps V8's young generation at its starting size (1 MiB semi-spaces) instead of letting
  * it double up to 16 MiB: start-up (500 watches' config parsed and validated) and every tick's polls waiting behind
  * the rate limit make many objects survive a scavenge, which is what grows it, and once grown it never shrinks.
- * Its two semi-spaces then stay resident: about 30 MB of the daemon's 145 MB with 500 watches on a 10 s schedule,
- * for no CPU saved (scavenges get more frequent but each copies as few survivors). `--max-semi-space-size` cannot
- * be set once the heap exists; the growth factor is read each time the young generation would grow.
+ * Grown, it and the old-generation headroom that comes with it stay resident: about 40 MB of the 145 MB of a
+ * daemon with 500 watches on a 10 s schedule. The price is more, smaller scavenges: a few percent more CPU at that
+ * load, pauses of a few ms, polls no later. `--max-semi-space-size` cannot be set once the heap exists; the growth
+ * factor is read each time the young generation would grow.
  */
 async function tuneV8For(_program: Command, action: Command): Promise<void> {
   const v8 = await import('node:v8');

@@ -79,6 +79,8 @@ it(`scale_500_watches: ${WATCHES} watches on ${SCHEDULE}, 50-200 ms API latency,
   const cpuAtStart = sampleRunning(pid, 'the daemon');
   await sleepUntil(windowEnd);
   const cpuAtEnd = sampleRunning(pid, 'the daemon');
+  // After the CPU and steady RSS samples, so that rendering /metrics for 500 watches counts in neither.
+  const heap = await heapAtWindowEnd(running.stderr());
   await sleepUntil(windowEnd + TAIL_MS);
   sampler.stop();
 
@@ -142,6 +144,9 @@ it(`scale_500_watches: ${WATCHES} watches on ${SCHEDULE}, 50-200 ms API latency,
     rssMaxBeforeWindowMb: maxRssMb(sampler.samples.filter((sample) => sample.atMs < windowStart)),
     rssMaxInWindowMb: maxRssMb(sampler.samples.filter((sample) => sample.atMs >= windowStart && sample.atMs < windowEnd)),
     // The median of the once-a-second samples in the window's second half, when start-up growth has settled.
+    // The V8 heap (live plus not yet collected) and what V8 has reserved for it, from /metrics at the window's end.
+    heapUsedMbAtWindowEnd: heap.usedMb,
+    heapTotalMbAtWindowEnd: heap.totalMb,
     rssSteadyMedian: once(quantile(steady.map((sample) => sample.rssMb), 0.5), 'MB', 1),
     // CPU seconds used per minute of wall time: 60 would be one core busy all the time.
     cpuPerMinute: once((cpuAtEnd.cpuMs - cpuAtStart.cpuMs) / 1000 / windowMinutes, 'CPU s/min'),
@@ -153,6 +158,19 @@ it(`scale_500_watches: ${WATCHES} watches on ${SCHEDULE}, 50-200 ms API latency,
   });
   // Room for start-up, the tail and a daemon that takes until EXIT_BOUND_MS to stop.
 }, WINDOW_SECONDS * 1000 + EXIT_BOUND_MS + 120_000);
+
+/** The daemon's V8 heap used and total (MB, one decimal) from its /metrics, found by its "listening" log line. */
+async function heapAtWindowEnd(stderr: string): Promise<{ usedMb: number; totalMb: number }> {
+  const url = parseLogLines(stderr).find((line) => line.msg === 'status page and API listening')?.url;
+  if (typeof url !== 'string') throw new Error('the daemon logged no "status page and API listening" line with its url');
+  const text = await (await fetch(new URL('/metrics', url))).text();
+  const megabytes = (name: string) => {
+    const bytes = Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    if (!Number.isFinite(bytes)) throw new Error(`/metrics has no ${name}`);
+    return Number((bytes / 1048576).toFixed(1));
+  };
+  return { usedMb: megabytes('nodejs_heap_size_used_bytes'), totalMb: megabytes('nodejs_heap_size_total_bytes') };
+}
 
 /** The sum of a log line's numeric fields whose names match `name`. */
 function countFields(line: Record<string, unknown>, name: RegExp): number {

@@ -1,7 +1,7 @@
 import { hourOf } from '../store/polls.js';
 import { windowStats, type WindowStats } from '../history/windows.js';
 import { availabilityGrid, renderGrid, type Grid } from '../history/heatmap.js';
-import { foldWeek, totalOf } from '../history/week-cells.js';
+import { foldWeek } from '../history/week-cells.js';
 import { forecaster, formatChance, formatWeekdayTime, type Forecast } from '../history/forecast.js';
 import { formatDuration } from '../util/duration.js';
 import { formatLocalIsoTime } from '../util/time-format.js';
@@ -93,7 +93,7 @@ export function statsReport({ loaded, store, since, now, asOf }: HistoryContext,
     const known = asOf(key.watch);
     const { series, transitions } = historyOf(key.specKeyId);
     const week = foldWeek(series, timezone);
-    const polls = totalOf(week.polls);
+    const { polls, available } = week.totals;
     return {
       watch: key.watch,
       gpu: key.gpu,
@@ -103,7 +103,7 @@ export function statsReport({ loaded, store, since, now, asOf }: HistoryContext,
       asOf: known.asOf,
       live: known.live,
       polls,
-      availabilityPercent: polls ? Math.round((1000 * totalOf(week.available)) / polls) / 10 : null,
+      availabilityPercent: polls ? Math.round((1000 * available) / polls) / 10 : null,
       ...windowStats(transitions, since, known.asOf),
       grid: availabilityGrid(week),
       forecast: keyForecast(forecast(week), known.live && key.state === 'available', atLocal),

@@ -1,7 +1,7 @@
 import { MS_PER_HOUR } from '../store/polls.js';
 import { civilTimeAt, weekdayOf } from '../util/zoned-time.js';
 import { WEEKDAYS } from './heatmap.js';
-import { cellsOfHours, totalOf, type WeekCells } from './week-cells.js';
+import { cellsOfHours, type WeekCells } from './week-cells.js';
 
 /** The horizons, in hours, that `stats` and the status page give a chance for. */
 export const FORECAST_HORIZONS = [1, 6, 24] as const;
@@ -68,8 +68,8 @@ export function forecaster(timezone: string, now: number): (week: WeekCells) => 
       return observed ? week.freeHours[hour.cell]! / observed : null;
     };
     return {
-      observedHours: totalOf(week.observedHours),
-      everAvailable: totalOf(week.freeHours) > 0,
+      observedHours: week.totals.observedHours,
+      everAvailable: week.totals.freeHours > 0,
       within: FORECAST_HORIZONS.map((horizon) => chanceWithin(ahead, shareOf, now, horizon)),
       next: mostLikelyNext(upcoming, shareOf),
     };

@@ -69,6 +69,8 @@ export interface WeekCells {
   observedHours: Float64Array;
   /** Of those, the hours with at least one poll that found it available. */
   freeHours: Float64Array;
+  /** Each counter summed over the whole week. */
+  totals: { polls: number; available: number; observedHours: number; freeHours: number };
 }
 
 /** Folds a key's hourly counters onto the week of `timezone`; hours without polls are no data and add nothing. */
@@ -78,7 +80,9 @@ export function foldWeek(series: HourSeries, timezone: string): WeekCells {
     available: new Float64Array(WEEK_CELLS),
     observedHours: new Float64Array(WEEK_CELLS),
     freeHours: new Float64Array(WEEK_CELLS),
+    totals: { polls: 0, available: 0, observedHours: 0, freeHours: 0 },
   };
+  const { totals } = cells;
   const { polls, available } = series;
   const span = cellsOfHours(series.firstHour, polls.length, timezone);
   const offset = series.firstHour - span.firstHour;
@@ -90,12 +94,13 @@ export function foldWeek(series: HourSeries, timezone: string): WeekCells {
     cells.polls[cell]! += count;
     cells.available[cell]! += free;
     cells.observedHours[cell]! += 1;
-    if (free > 0) cells.freeHours[cell]! += 1;
+    totals.polls += count;
+    totals.available += free;
+    totals.observedHours += 1;
+    if (free > 0) {
+      cells.freeHours[cell]! += 1;
+      totals.freeHours += 1;
+    }
   }
   return cells;
-}
-
-/** The sum over all cells of one of a week's counters. */
-export function totalOf(counter: Float64Array): number {
-  return counter.reduce((total, value) => total + value, 0);
 }

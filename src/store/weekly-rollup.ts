@@ -2,6 +2,7 @@ import type { Db } from './db.js';
 import { StoreError } from './errors.js';
 import { MS_PER_HOUR } from './polls.js';
 import type { KeyTransition } from './stats.js';
+import { int32sLE, uint32sLE } from '../util/little-endian.js';
 
 export const HOURS_PER_WEEK = 168;
 /**
@@ -231,17 +232,15 @@ export class WeeklyRollup {
   }
 
   #readWeeks(series: HourSeries, flips: PackedTransition[], key: number, from: number, to: number): void {
-    for (const [week, counts, weekFlips] of this.selectWeeks.all(key, Math.floor(from / HOURS_PER_WEEK), Math.floor((to - 1) / HOURS_PER_WEEK))) {
-      const bytes = countsOf([week, counts, weekFlips], key);
-      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      const weekStart = week * HOURS_PER_WEEK;
-      const last = Math.min(to, weekStart + HOURS_PER_WEEK);
-      for (let hour = Math.max(from, weekStart); hour < last; hour++) {
-        const slot = (hour - weekStart) * 4;
-        series.polls[hour - series.firstHour] = view.getUint32(slot, true);
-        series.available[hour - series.firstHour] = view.getUint32(AVAILABLE_OFFSET + slot, true);
-      }
-      for (const flip of decodeFlips([week, counts, weekFlips], key)) {
+    for (const row of this.selectWeeks.all(key, Math.floor(from / HOURS_PER_WEEK), Math.floor((to - 1) / HOURS_PER_WEEK))) {
+      const counts = countsOf(row, key);
+      const weekStart = row[0] * HOURS_PER_WEEK;
+      const first = Math.max(from, weekStart) - weekStart;
+      const last = Math.min(to, weekStart + HOURS_PER_WEEK) - weekStart;
+      const at = weekStart + first - series.firstHour;
+      series.polls.set(uint32sLE(counts, 0, HOURS_PER_WEEK).subarray(first, last), at);
+      series.available.set(uint32sLE(counts, AVAILABLE_OFFSET, HOURS_PER_WEEK).subarray(first, last), at);
+      for (const flip of decodeFlips(row, key)) {
         if (flip >= 2 * from * MS_PER_HOUR && flip < 2 * to * MS_PER_HOUR) flips.push(flip);
       }
     }
@@ -263,9 +262,7 @@ function countsOf([week, counts]: WeekRow, key: number): Buffer {
 function decodeFlips([week, , flips]: WeekRow, key: number): PackedTransition[] {
   if (!Buffer.isBuffer(flips) || flips.byteLength % 4 !== 0) throw damaged(key, week, 'flips is not a list of int32');
   const base = 2 * week * MS_PER_WEEK;
-  const decoded: PackedTransition[] = [];
-  for (let offset = 0; offset < flips.byteLength; offset += 4) decoded.push(base + flips.readInt32LE(offset));
-  return decoded;
+  return Array.from(int32sLE(flips, 0, flips.byteLength / 4), (offset) => base + offset);
 }
 
 function encodeFlips(flips: readonly PackedTransition[], week: number): Buffer {

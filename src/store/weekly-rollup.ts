@@ -173,7 +173,8 @@ export class WeeklyRollup {
         counts.writeUInt32LE(available, AVAILABLE_OFFSET + (hour - weekStart) * 4);
       }
       // Likewise the transitions: those of other hours are kept, those of these hours replaced, in order.
-      const kept = existing === undefined ? [] : decodeFlips(existing, key);
+      const kept: PackedTransition[] = [];
+      if (existing !== undefined) appendFlips(kept, existing, key);
       const merged = [
         ...kept.filter((flip) => flip < 2 * first * MS_PER_HOUR),
         ...flipsInWeek,
@@ -214,11 +215,12 @@ export class WeeklyRollup {
       const flips: PackedTransition[] = [];
       const before = this.selectLastTransitionBefore.get(specKeyId, firstHour * MS_PER_HOUR);
       if (before !== undefined) flips.push(before);
-      if (firstHour < from) flips.push(...this.selectTransitions.all(specKeyId, firstHour * MS_PER_HOUR, from * MS_PER_HOUR));
+      if (firstHour < from) for (const flip of this.selectTransitions.all(specKeyId, firstHour * MS_PER_HOUR, from * MS_PER_HOUR)) flips.push(flip);
       this.#readHours(series, specKeyId, first, from);
       if (from < to) this.#readWeeks(series, flips, specKeyId, from, to);
       this.#readHours(series, specKeyId, to, end);
-      flips.push(...this.selectTransitions.all(specKeyId, to * MS_PER_HOUR, NO_END));
+      // Spread into push would put every transition of a long uncopied history on the stack at once.
+      for (const flip of this.selectTransitions.all(specKeyId, to * MS_PER_HOUR, NO_END)) flips.push(flip);
       return { series, transitions: flips.map(unpack) };
     };
   }
@@ -240,9 +242,7 @@ export class WeeklyRollup {
       const at = weekStart + first - series.firstHour;
       series.polls.set(uint32sLE(counts, 0, HOURS_PER_WEEK).subarray(first, last), at);
       series.available.set(uint32sLE(counts, AVAILABLE_OFFSET, HOURS_PER_WEEK).subarray(first, last), at);
-      for (const flip of decodeFlips(row, key)) {
-        if (flip >= 2 * from * MS_PER_HOUR && flip < 2 * to * MS_PER_HOUR) flips.push(flip);
-      }
+      appendFlips(flips, row, key, 2 * from * MS_PER_HOUR, 2 * to * MS_PER_HOUR);
     }
   }
 
@@ -258,11 +258,18 @@ function countsOf([week, counts]: WeekRow, key: number): Buffer {
   return counts;
 }
 
-/** A week's transitions, stored as little-endian int32s: each packed transition less twice the week's start (ms). */
-function decodeFlips([week, , flips]: WeekRow, key: number): PackedTransition[] {
+/**
+ * Appends to `into` a week's transitions packed in [from, to), in order. They are stored as little-endian int32s:
+ * each packed transition less twice the week's start (ms).
+ */
+function appendFlips(into: PackedTransition[], [week, , flips]: WeekRow, key: number, from = -Infinity, to = Infinity): void {
   if (!Buffer.isBuffer(flips) || flips.byteLength % 4 !== 0) throw damaged(key, week, 'flips is not a list of int32');
   const base = 2 * week * MS_PER_WEEK;
-  return Array.from(int32sLE(flips, 0, flips.byteLength / 4), (offset) => base + offset);
+  const offsets = int32sLE(flips, 0, flips.byteLength / 4);
+  for (let index = 0; index < offsets.length; index++) {
+    const flip = base + offsets[index]!;
+    if (flip >= from && flip < to) into.push(flip);
+  }
 }
 
 function encodeFlips(flips: readonly PackedTransition[], week: number): Buffer {

@@ -1,9 +1,10 @@
 import { it } from 'vitest';
+import { execFile } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { openHistoryContext } from '../../src/cli/history-context.js';
-import { statsReport } from '../../src/cli/stats.js';
 import { HistoryStore } from '../../src/store/history-store.js';
 import { recordPoll } from '../../src/watch/record-poll.js';
 import { runCli } from '../helpers/cli.js';
@@ -24,6 +25,7 @@ const STATS_WATCHES = 10;
 const STATS_POLL_EVERY_MS = 300_000;
 
 const tempDir = useTempDir();
+const execFileAsync = promisify(execFile);
 const settings = { confirmUp: 1, confirmDown: 2, blindAfterMs: 300_000 };
 const DAY = 86_400_000;
 /** 1 KB = 1000 bytes, as README quotes it. */
@@ -139,22 +141,12 @@ it(`stats_query_ms: ${STATS_WATCHES * keys.length} keys x 30 days, ${STATS_RUNS}
   const config = join(dir, 'config.yaml');
   writeFileSync(config, `storage: { path: ${path} }\nwatches: []\n`);
 
-  /** The command's own path, in this process: open once (config, DB), then what `stats --json` does per run. */
+  /** What `stats --json` computes per run, in a plain Node process on dist/ (stats-runs.mjs). */
   const timeStats = async (runs: number) => {
-    const context = await openHistoryContext({ config, since: '30d' });
-    const times: number[] = [];
-    try {
-      for (let run = 0; run < STATS_WARMUP_RUNS + runs; run++) {
-        const started = performance.now();
-        const json = JSON.stringify(statsReport(context), null, 2);
-        const elapsed = performance.now() - started;
-        const reported = run === 0 ? (JSON.parse(json) as { keys: unknown[] }).keys.length : STATS_WATCHES * keys.length;
-        if (reported !== STATS_WATCHES * keys.length) throw new Error(`stats reported ${reported} keys, expected ${STATS_WATCHES * keys.length}`);
-        if (run >= STATS_WARMUP_RUNS) times.push(elapsed);
-      }
-    } finally {
-      context.store.close();
-    }
+    const script = fileURLToPath(new URL('./stats-runs.mjs', import.meta.url));
+    const { stdout } = await execFileAsync(process.execPath, [script, config, String(STATS_WARMUP_RUNS), String(runs)]);
+    const { keys: reported, times } = JSON.parse(stdout) as { keys: number; times: number[] };
+    if (reported !== STATS_WATCHES * keys.length) throw new Error(`stats reported ${reported} keys, expected ${STATS_WATCHES * keys.length}`);
     return times;
   };
   // Before the daemon copied anything (a history it never ran on): every hour is read as an hourly row.
@@ -174,7 +166,7 @@ it(`stats_query_ms: ${STATS_WATCHES * keys.length} keys x 30 days, ${STATS_RUNS}
     commandTimes.push(performance.now() - started);
   }
   report('stats_query_ms', {
-    setup: `${STATS_WATCHES} watches x ${keys.length} spec keys, 30 days of history (a poll every ${STATS_POLL_EVERY_MS / 60_000} min: stats reads the hourly counters and transitions, which fill alike), the ended hours copied into the weekly blobs as the daemon's history-rollup job does (the last 10-70 min are read as hourly rows); in process, DB and config opened once: statsReport (what \`stats --json\` computes: counters, hours, windows, grid, forecast per key) + JSON.stringify, ${STATS_RUNS} runs after ${STATS_WARMUP_RUNS} warm-up`,
+    setup: `${STATS_WATCHES} watches x ${keys.length} spec keys, 30 days of history (a poll every ${STATS_POLL_EVERY_MS / 60_000} min: stats reads the hourly counters and transitions, which fill alike), the ended hours copied into the weekly blobs as the daemon's history-rollup job does (the last 10-70 min are read as hourly rows); in a plain Node process on the built dist/ (as the command runs; vitest's module runner makes the same code ~2x slower), DB and config opened once: statsReport (what \`stats --json\` computes: counters, hours, windows, grid, forecast per key) + JSON.stringify, ${STATS_RUNS} runs after ${STATS_WARMUP_RUNS} warm-up`,
     value: measured(times, 'ms', 2),
     p99: { value: Number(quantile(times, 0.99).toFixed(2)), unit: 'ms', runs: times.length, spread: null },
     beforeAnyCopy: measured(uncopiedTimes, 'ms', 1),

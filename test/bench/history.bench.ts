@@ -166,7 +166,7 @@ it(`stats_query_ms: ${STATS_WATCHES * keys.length} keys x 30 days, ${STATS_RUNS}
     commandTimes.push(performance.now() - started);
   }
   report('stats_query_ms', {
-    setup: `${STATS_WATCHES} watches x ${keys.length} spec keys, 30 days of history (a poll every ${STATS_POLL_EVERY_MS / 60_000} min: stats reads the hourly counters and transitions, which fill alike), the ended hours copied into the weekly blobs as the daemon's history-rollup job does (the last 10-70 min are read as hourly rows); in a plain Node process on the built dist/ (as the command runs; vitest's module runner makes the same code ~2x slower), DB and config opened once: statsReport (what \`stats --json\` computes: counters, hours, windows, grid, forecast per key) + JSON.stringify, ${STATS_RUNS} runs after ${STATS_WARMUP_RUNS} warm-up`,
+    setup: `${STATS_WATCHES} watches x ${keys.length} spec keys, 30 days of history (a poll every ${STATS_POLL_EVERY_MS / 60_000} min: stats reads the hourly counters and transitions, which fill alike), the ended hours copied into the weekly blobs as the daemon's history-rollup job does (the last 10-70 min are read as hourly rows); in a plain Node process on the built dist/ (the code the command runs, nothing else in the process), DB and config opened once: statsReport (what \`stats --json\` computes: counters, hours, windows, grid, forecast per key) + JSON.stringify, ${STATS_RUNS} runs after ${STATS_WARMUP_RUNS} warm-up`,
     value: measured(times, 'ms', 2),
     p99: { value: Number(quantile(times, 0.99).toFixed(2)), unit: 'ms', runs: times.length, spread: null },
     beforeAnyCopy: measured(uncopiedTimes, 'ms', 1),

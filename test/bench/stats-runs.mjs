@@ -1,6 +1,6 @@
-// The computation behind `stats_query_ms`, in plain Node on the compiled dist/ code, as `compshare-watch stats`
-// runs it (under vitest's module runner the same code measures about twice as slow). Opens the config and the
-// database once, then times statsReport + JSON.stringify per run, warm-up runs first.
+// The computation behind `stats_query_ms`, in plain Node on the compiled dist/ code that `compshare-watch stats`
+// runs, with nothing else in the process. Opens the config and the database once, then times statsReport +
+// JSON.stringify per run, warm-up runs first.
 // Usage: node stats-runs.mjs CONFIG WARMUP RUNS; prints { keys, times } (ms per measured run).
 import { openHistoryContext } from '../../dist/cli/history-context.js';
 import { statsReport } from '../../dist/cli/stats.js';

@@ -171,6 +171,23 @@ describe('the weekly copy of the hourly counters', () => {
     store.close();
   });
 
+  it('copies a range for 250 keys a step and moves the mark once every key has it', () => {
+    const path = join(tempDir(), 'history.db');
+    const store = HistoryStore.open(path);
+    // 84 watches x 3 keys = 252 keys: a range takes two steps.
+    for (let watch = 0; watch < 84; watch++) poll(store, start, start + 3 * HOUR, watch, `w${watch}`);
+    expect(store.rollup.copyStep(end)).toBe(true);
+    expect(copied(path)).toEqual({ fromHour: hourOf(start), toHour: hourOf(start) });
+    expect(weekRows(path)).toBe(250);
+    expectSameAsHourly(store, path, 0, hourOf(end));
+    expect(store.rollup.copyStep(end)).toBe(true);
+    expect(copied(path)!.toHour).toBeGreaterThan(hourOf(start) + 3);
+    expect(weekRows(path)).toBe(252);
+    copyAll(store, end);
+    expectSameAsHourly(store, path, 0, hourOf(end));
+    store.close();
+  });
+
   it('steps over hours without rows at once: a clock that jumped years ahead costs one step', () => {
     const path = join(tempDir(), 'history.db');
     const store = HistoryStore.open(path);

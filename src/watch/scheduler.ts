@@ -53,6 +53,8 @@ export class Scheduler {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly stopping = stopController();
   private readonly dropped = new Map<string, number>();
+  /** Jobs whose run at start is the last one begun, until their first scheduled tick. */
+  private readonly startRuns = new Set<JobSpec>();
   private readonly unreported = { ticks: 0, names: new Set<string>() };
   private reportTimer: NodeJS.Timeout | undefined;
 
@@ -73,6 +75,7 @@ export class Scheduler {
       timer.start();
       const atStart = group.filter((job) => job.runAtStart);
       if (atStart.length > 0) this.tick(atStart, timer.nextAt);
+      for (const job of atStart) this.startRuns.add(job);
     }
   }
 
@@ -102,8 +105,12 @@ export class Scheduler {
     if (this.stopping.signal.aborted) return;
     const due: JobSpec[] = [];
     for (const job of jobs) {
-      if (this.busy.has(job)) this.drop(job);
-      else due.push(job);
+      // The run at start stands for the first tick that finds it still going (a start just before a tick is
+      // common); from the next one on a busy job misses its tick.
+      const inStartRun = this.startRuns.delete(job);
+      if (this.busy.has(job)) {
+        if (!inStartRun) this.drop(job);
+      } else due.push(job);
     }
     if (due.length === 0) return;
     for (const job of due) this.busy.add(job);

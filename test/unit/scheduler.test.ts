@@ -248,6 +248,22 @@ describe('Scheduler', () => {
     expect(yearly.runs).toEqual([START]);
   });
 
+  it('does not count the first tick that finds the run at start still going as dropped, but the next ones', async () => {
+    const { log, lines } = capturingLogger();
+    scheduler = new Scheduler(log);
+    let release!: () => void;
+    const busy = new Promise<void>((resolve) => (release = resolve));
+    // START is 5 s past a minute: the run at start is still going at :10, :20 and :30.
+    const slow: JobSpec = { name: 'reconcile', schedule: '*/10 * * * * *', runAtStart: true, run: () => busy };
+    scheduler.start([slow]);
+    await advance(6_000);
+    expect(scheduler.droppedTicks().size).toBe(0);
+    expect(lines.filter((line) => line.includes('dropped'))).toEqual([]);
+    await advance(20_000);
+    expect(Object.fromEntries(scheduler.droppedTicks())).toEqual({ reconcile: 2 });
+    release();
+  });
+
   it('leaves no timer behind once stopped', async () => {
     scheduler = new Scheduler(capturingLogger().log);
     scheduler.start([countingJob('*/10 * * * * *'), countingJob('0 10 4 * * *')]);

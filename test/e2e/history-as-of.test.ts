@@ -72,9 +72,10 @@ describe('the daemon copies ended hours for stats', () => {
     const config = writeSimConfig(dir, sim.url);
     const path = join(dir, 'history.db');
     // Ten days a version without the weekly copy wrote (or a daemon that was stopped meanwhile): a poll every 10 min,
-    // of a key the simulator no longer lists, so the daemon's own polls leave its counters as they are.
+    // of a watch no longer configured, so the daemon's own polls (which count a key missing from an answer as sold
+    // out) leave its counters as they are.
     const store = HistoryStore.open(path);
-    const watch = { name: 'w4090', zone: 'cn-wlcb-01', gpuType: '4090' };
+    const watch = { name: 'w-retired', zone: 'cn-wlcb-01', gpuType: '4090' };
     const now = Date.now();
     for (let at = now - 10 * 24 * HOUR, index = 0; at < now - 3 * HOUR; at += 600_000, index++) {
       const rows = [{ gpu: 2, cpu: 32, mem: 128, resourceEnough: Math.floor(index / 9) % 4 === 0 }];
@@ -83,9 +84,9 @@ describe('the daemon copies ended hours for stats', () => {
     store.close();
     const figures = async () => {
       const report = JSON.parse((await runCli(['stats', '--config', config, '--since', '30d', '--json'], { env: keys })).stdout) as {
-        keys: Array<{ gpu: number; polls: number; availabilityPercent: number; grid: unknown }>;
+        keys: Array<{ watch: string; polls: number; availabilityPercent: number; grid: unknown }>;
       };
-      return report.keys.filter((key) => key.gpu === 2).map(({ polls, availabilityPercent, grid }) => ({ polls, availabilityPercent, grid }));
+      return report.keys.filter((key) => key.watch === 'w-retired').map(({ polls, availabilityPercent, grid }) => ({ polls, availabilityPercent, grid }));
     };
     const before = await figures();
     expect(before).toHaveLength(1);

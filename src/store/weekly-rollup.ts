@@ -23,6 +23,8 @@ const AVAILABLE_OFFSET = HOURS_PER_WEEK * 4;
 const MS_PER_WEEK = HOURS_PER_WEEK * MS_PER_HOUR;
 /** Later than any transition: the open end of a range. */
 const NO_END = 8.64e15;
+/** Before any hour: the open start of a range. */
+const NO_START = Number.MIN_SAFE_INTEGER;
 
 /** A key's counters per epoch hour: polls[i] and available[i] are those of hour firstHour + i (0 polls: no data). */
 export interface HourSeries {
@@ -58,19 +60,17 @@ type WeekRow = [week: number, counts: Buffer, flips: Buffer];
 type PackedTransition = number;
 
 /**
- * The weekly copy of the hourly counters and the transitions (migration 006): the daemon copies complete hours into it step by step,
- * readers take the blobs for the hours they hold and the hourly rows for the rest, so what they read is the same
- * either way. A write into an hour already copied (the wall clock stepped back) moves `toHour` back to it, and
+ * The weekly copy of the hourly counters and the transitions (migration 006): the daemon copies complete hours into
+ * it step by step, readers take the blobs for the hours they hold and the hourly rows for the rest, so what they
+ * read is the same either way. A write into an hour already copied (the wall clock stepped back) moves `toHour` back to it, and
  * the next step copies from there again; copying an hour sets its slots, so copying twice does no harm.
  */
 export class WeeklyRollup {
   private readonly selectCopied;
   private readonly insertCopied;
   private readonly updateCopied;
-  private readonly selectFirstHour;
   private readonly selectKeys;
   private readonly selectKeysAfter;
-  private readonly selectKeyFirstHour;
   private readonly selectKeyNextHour;
   private readonly selectHours;
   private readonly selectTransitions;
@@ -94,11 +94,8 @@ export class WeeklyRollup {
     this.selectCopied = db.prepare<[], CopiedHours>('SELECT from_hour AS fromHour, to_hour AS toHour FROM weekly_rollup WHERE id = 1');
     this.insertCopied = db.prepare('INSERT INTO weekly_rollup (id, from_hour, to_hour) VALUES (1, ?, ?)');
     this.updateCopied = db.prepare('UPDATE weekly_rollup SET from_hour = ?, to_hour = ? WHERE id = 1');
-    // The primary key starts with spec_key_id: MIN(hour) over the whole table is a scan, run once, before the first copy.
-    this.selectFirstHour = db.prepare<[], number | null>('SELECT MIN(hour) FROM hourly_spec').pluck();
     this.selectKeys = db.prepare<[], number>('SELECT id FROM spec_keys ORDER BY id').pluck();
     this.selectKeysAfter = db.prepare<[number, number], number>('SELECT id FROM spec_keys WHERE id > ? ORDER BY id LIMIT ?').pluck();
-    this.selectKeyFirstHour = db.prepare<[number], number | null>('SELECT MIN(hour) FROM hourly_spec WHERE spec_key_id = ?').pluck();
     this.selectKeyNextHour = db
       .prepare<[number, number], number | null>('SELECT MIN(hour) FROM hourly_spec WHERE spec_key_id = ? AND hour >= ?')
       .pluck();
@@ -126,8 +123,8 @@ export class WeeklyRollup {
 
   /**
    * Called for every counted reading and transition, inside its transaction: one of an hour already copied (the
-   * clock went back) has that hour copied again. Rolling back with the reading leaves `toHour` lowered here only, which makes
-   * the next step copy more than it needed to, nothing worse.
+   * clock went back) has that hour copied again. Rolling back with the reading leaves `toHour` lowered here only,
+   * which makes the next step copy more than it needed to, nothing worse.
    */
   counted(hour: number): void {
     const copied = this.#copied;
@@ -161,20 +158,24 @@ export class WeeklyRollup {
   #nextRange(toHour: number, readyBefore: number): CopyRange {
     const keys = this.selectKeys.all();
     // Hours no key has a row for need no copy: a clock that jumped years ahead is caught up in one step, not 20,000.
-    const next = keys.reduce((earliest, key) => Math.min(earliest, this.selectKeyNextHour.get(key, toHour) ?? Infinity), Infinity);
-    const from = Math.min(next, readyBefore);
+    const from = Math.min(this.#earliestHour(keys, toHour), readyBefore);
     const hours = Math.max(1, Math.min(HOURS_PER_WEEK, Math.floor(ROWS_PER_STEP / Math.max(1, Math.min(keys.length, KEYS_PER_STEP)))));
     return { mark: toHour, from, end: Math.min(readyBefore, from + hours), afterKey: 0 };
   }
 
   /** The first copy starts at the oldest hourly row; null while there is none. */
   #start(): CopiedHours | null {
-    const first = this.selectFirstHour.get() ?? null;
-    if (first === null) return null;
+    const first = this.#earliestHour(this.selectKeys.all(), NO_START);
+    if (first === Infinity) return null;
     const copied = { fromHour: first, toHour: first };
     this.insertCopied.run(first, first);
     this.#copied = copied;
     return copied;
+  }
+
+  /** The first hour at or after `hour` that any of `keys` has a row for (Infinity: none): one index seek a key. */
+  #earliestHour(keys: readonly number[], hour: number): number {
+    return keys.reduce((earliest, key) => Math.min(earliest, this.selectKeyNextHour.get(key, hour) ?? Infinity), Infinity);
   }
 
   #copyKey(key: number, from: number, to: number): void {
@@ -192,10 +193,8 @@ export class WeeklyRollup {
       const counts = Buffer.alloc(BLOB_BYTES);
       if (existing !== undefined) countsOf(existing, key).copy(counts);
       // The hours being copied are set from their rows (or zero), so copying an hour again does not add.
-      for (let hour = first; hour < end; hour++) {
-        counts.writeUInt32LE(0, (hour - weekStart) * 4);
-        counts.writeUInt32LE(0, AVAILABLE_OFFSET + (hour - weekStart) * 4);
-      }
+      counts.fill(0, (first - weekStart) * 4, (end - weekStart) * 4);
+      counts.fill(0, AVAILABLE_OFFSET + (first - weekStart) * 4, AVAILABLE_OFFSET + (end - weekStart) * 4);
       for (const [hour, polls, available] of hoursInWeek) {
         counts.writeUInt32LE(polls, (hour - weekStart) * 4);
         counts.writeUInt32LE(available, AVAILABLE_OFFSET + (hour - weekStart) * 4);
@@ -235,7 +234,8 @@ export class WeeklyRollup {
     return (specKeyId) => {
       const end = lastHour + 1;
       // A period that starts within the copied hours needs no query for where the key's rows start.
-      const first = copied !== undefined && firstHour >= copied.fromHour ? firstHour : Math.max(firstHour, this.selectKeyFirstHour.get(specKeyId) ?? end);
+      const first =
+        copied !== undefined && firstHour >= copied.fromHour ? firstHour : Math.max(firstHour, this.selectKeyNextHour.get(specKeyId, NO_START) ?? end);
       const length = Math.max(0, end - first);
       const series: HourSeries = { firstHour: first, polls: new Uint32Array(length), available: new Uint32Array(length) };
       const from = copied === undefined ? end : Math.min(end, Math.max(first, copied.fromHour));

@@ -48,6 +48,9 @@ interface KeyHours extends KeyHistory {
   week: WeekCells;
 }
 
+/** The history of a configured key the database has not seen yet: no hours, no transitions. */
+const UNSEEN: KeyHistory = { series: { firstHour: 0, polls: new Uint32Array(0), available: new Uint32Array(0) }, transitions: [] };
+
 function pageHistory(input: StatusPageInput): PageHistory {
   const historyOf = input.store.stats.history(hourOf(input.state.at - HEAT_MAP_DAYS * DAY_MS), hourOf(input.state.at));
   const read = new Map<number | null, KeyHours>();
@@ -55,7 +58,7 @@ function pageHistory(input: StatusPageInput): PageHistory {
     hours(specKeyId) {
       let hours = read.get(specKeyId);
       if (hours === undefined) {
-        const history = specKeyId === null ? { series: { firstHour: 0, polls: new Uint32Array(0), available: new Uint32Array(0) }, transitions: [] } : historyOf(specKeyId);
+        const history = specKeyId === null ? UNSEEN : historyOf(specKeyId);
         hours = { ...history, week: foldWeek(history.series, input.config.timezone) };
         read.set(specKeyId, hours);
       }
@@ -93,10 +96,10 @@ function watchBlock(input: StatusPageInput, history: PageHistory, watch: WatchVi
   const healthClass = watch.blind || watch.late || watch.result === 'failing' ? 'bad' : 'good';
   const stored = store.stats.keys(watch.name);
   const rows = watch.keys.map((key) => {
-    const counter = stored.find((c) => c.gpu === key.gpu && c.cpu === key.cpu && c.mem === key.mem);
-    const hours = history.hours(counter?.specKeyId ?? null);
+    const seen = stored.find((c) => c.gpu === key.gpu && c.cpu === key.cpu && c.mem === key.mem);
+    const hours = history.hours(seen?.specKeyId ?? null);
     const since = state.at - 7 * DAY_MS;
-    const typical = counter ? windowStats(hours.transitions, since, state.at).medianWindowMs : null;
+    const typical = windowStats(hours.transitions, since, state.at).medianWindowMs;
     const spec = `${key.gpu} / ${key.cpu} / ${key.mem} GB`;
     return `<div class="key"><div class="head"><span class="spec">${spec}</span>
 <span class="state ${key.state}">${key.state === 'available' ? t.available : t.soldout}</span>

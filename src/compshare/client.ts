@@ -172,20 +172,43 @@ export class CompshareClient {
    * Calls an action, retrying only what retry.ts calls transient. A rate-limit answer also slows down every other
    * caller of this client; once the client is closed, nothing more is sent or retried.
    */
-  async call(action: string, params: Params, callOptions: CallOptions = {}): Promise<ApiResponse> {
-    if (this.#closing.signal.aborted) throw new ClientClosedError(action);
-    const projectId = await this.projectIdFor(callOptions.withProject ?? true);
-    const signed = this.#sign(flattenParams({ Region: this.region, ProjectId: projectId, ...params, Action: action }));
+  call(action: string, params: Params, callOptions: CallOptions = {}): Promise<ApiResponse> {
+    return this.prepare(action, params, callOptions)();
+  }
+
+  /**
+   * `call` for a call made again and again with the same params, such as a watch's poll: the request is signed and
+   * encoded once, on its first use, and each call after that only sends it. A failure before anything is sent (the
+   * default project's lookup) is tried again on the next call.
+   */
+  prepare(action: string, params: Params, callOptions: CallOptions = {}): () => Promise<ApiResponse> {
+    let body: Promise<string> | undefined;
+    return async () => {
+      if (this.#closing.signal.aborted) throw new ClientClosedError(action);
+      body ??= this.signedBody(action, params, callOptions.withProject ?? true).catch((error: unknown) => {
+        body = undefined;
+        throw error;
+      });
+      return this.attempts(action, await body, callOptions.urgent);
+    };
+  }
+
+  private async signedBody(action: string, params: Params, withProject: boolean | 'if-configured'): Promise<string> {
+    const projectId = await this.projectIdFor(withProject);
+    return formBody(this.#sign(flattenParams({ Region: this.region, ProjectId: projectId, ...params, Action: action })));
+  }
+
+  private async attempts(action: string, body: string, urgent: boolean | undefined): Promise<ApiResponse> {
     let lastError: CompshareError | undefined;
     for (let attempt = 1; ; attempt++) {
-      await this.limiter.acquire(this.#closing.signal, callOptions.urgent);
+      await this.limiter.acquire(this.#closing.signal, urgent);
       const grantedAtMs = this.clock.monotonic();
       // close() may have come while this call waited for its slot, its connection or its backoff.
       const release = this.#closing.signal.aborted ? undefined : await this.connections.acquire(this.#closing.signal);
       if (!release) throw lastError ?? new ClientClosedError(action);
       try {
         const info = { action, attempt, maxAttempts: this.retry.maxAttempts, timeoutMs: this.timeoutMs };
-        return await this.send(action, signed, info).finally(release);
+        return await this.send(action, body, info).finally(release);
       } catch (error) {
         if (!(error instanceof CompshareError)) throw error;
         if (isRateLimited(error)) {
@@ -230,7 +253,7 @@ export class CompshareClient {
     return chosen.projectId;
   }
 
-  private async send(action: string, signed: Record<string, string>, attempt: AttemptInfo): Promise<ApiResponse> {
+  private async send(action: string, body: string, attempt: AttemptInfo): Promise<ApiResponse> {
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), this.timeoutMs);
     const onSlow = this.onSlowAttempt;
@@ -240,7 +263,7 @@ export class CompshareClient {
       const response = await this.pool.request({
         method: 'POST',
         path: this.path,
-        body: formBody(signed),
+        body,
         headers: {
           'content-type': 'application/x-www-form-urlencoded',
           'user-agent': this.userAgent,
@@ -277,10 +300,14 @@ function headerValue(headers: Dispatcher.ResponseData['headers'], name: string):
 async function readCapped(action: string, response: Dispatcher.ResponseData, requestUuid: string | undefined): Promise<string> {
   const tooLarge = () =>
     new MalformedResponseError(action, `answer larger than ${MAX_RESPONSE_BYTES / (1024 * 1024)} MiB`, requestUuid);
-  if (Number(headerValue(response.headers, 'content-length')) > MAX_RESPONSE_BYTES) {
+  const declared = headerValue(response.headers, 'content-length');
+  if (Number(declared) > MAX_RESPONSE_BYTES) {
     response.body.destroy();
     throw tooLarge();
   }
+  // The HTTP parser ends a body at its declared length, so one within the cap can be read whole; that is undici's
+  // own read, the cheapest there is, and every poll's answer takes it.
+  if (declared !== undefined && /^\d+$/.test(declared)) return response.body.text();
   const chunks: Buffer[] = [];
   let size = 0;
   // Throwing out of the loop destroys the body stream, which drops the connection instead of draining it.

@@ -52,7 +52,10 @@ export class RateLimiter {
     return new Promise((resolve) => {
       const leave = () => {
         this.queue.splice(this.queue.indexOf(waiter), 1);
-        if (this.queue.length === 0) this.drainWake?.abort();
+        if (this.queue.length === 0) {
+          this.drainWake?.abort();
+          this.drainWake = undefined;
+        }
         resolve();
       };
       const waiter: Waiter = {
@@ -90,7 +93,8 @@ export class RateLimiter {
       const slot = this.nextSlotMs();
       const now = this.monotonic();
       if (slot >= now + TIMER_GRANULARITY_MS) {
-        this.drainWake = new AbortController();
+        // One controller for the whole drain, not one per slot: at a hundred slots a second they add up.
+        this.drainWake ??= new AbortController();
         await this.sleep(slot - now, this.drainWake.signal);
         continue;
       }

@@ -1,5 +1,5 @@
 import type { CompshareClient } from '../compshare/client.js';
-import { checkResourceCapacity, type CapacityRequest } from '../compshare/actions/check-capacity.js';
+import { capacityCheck, type CapacityAnswer, type CapacityRequest } from '../compshare/actions/check-capacity.js';
 import { CompshareError } from '../compshare/errors.js';
 import type { HistoryStore } from '../store/history-store.js';
 import { StoreWriteError } from '../store/errors.js';
@@ -52,10 +52,25 @@ export async function pollWatches(
   return targets.map((target) => record(deps, target, { at, latencyMs, ...answer }));
 }
 
+/**
+ * Each request shape's check, prepared once per client: a watch asks the same question every poll, so its request is
+ * signed and encoded on the first poll only. Keyed by the request the targets hold, which lives as long as they do.
+ */
+const preparedChecks = new WeakMap<CapacityRequest, { client: CompshareClient; check: () => Promise<CapacityAnswer> }>();
+
+function checkOf(client: CompshareClient, request: CapacityRequest): () => Promise<CapacityAnswer> {
+  let prepared = preparedChecks.get(request);
+  if (prepared?.client !== client) {
+    prepared = { client, check: capacityCheck(client, request) };
+    preparedChecks.set(request, prepared);
+  }
+  return prepared.check;
+}
+
 /** The call's outcome as data: an API failure becomes an error sample, anything else is a bug and throws. */
 async function askCapacity(client: CompshareClient, request: CapacityRequest): Promise<{ outcome: PollOutcome; requestUuid: string | undefined }> {
   try {
-    const result = await checkResourceCapacity(client, request);
+    const result = await checkOf(client, request)();
     return { outcome: { ok: true, rows: result.rows }, requestUuid: result.requestUuid };
   } catch (error) {
     if (!(error instanceof CompshareError)) throw error;

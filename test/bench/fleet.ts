@@ -19,14 +19,17 @@ export interface Arrival {
 
 /**
  * Records when each protocol request reaches an in-process simulator, in ms: its request log keeps whole seconds
- * only, too coarse for lateness. Hooks the log's `record`, which the gateway calls as soon as a request is read.
+ * only, too coarse for lateness. Hooks the log's `record`, which the gateway calls as soon as a request is read;
+ * `onArrival` hears of each one as it comes.
  */
-export function recordArrivals(sim: TestSim): Arrival[] {
+export function recordArrivals(sim: TestSim, onArrival?: (arrival: Arrival) => void): Arrival[] {
   const arrivals: Arrival[] = [];
   const log = sim.simulator.state.requests;
   const record = log.record.bind(log);
   log.record = (entry) => {
-    arrivals.push({ atMs: Date.now(), action: entry.action, params: entry.params });
+    const arrival = { atMs: Date.now(), action: entry.action, params: entry.params };
+    arrivals.push(arrival);
+    onArrival?.(arrival);
     return record(entry);
   };
   return arrivals;

@@ -32,6 +32,8 @@ export interface CapacityRow {
  */
 export const MAX_CAPACITY_ROWS = 1_000;
 
+const CAPACITY_ACTION = 'CheckCompShareResourceCapacity';
+
 const size = wireInt.pipe(z.number().positive());
 
 // Specs is the answer itself: a success without it says nothing about capacity, so it is malformed.
@@ -41,13 +43,19 @@ const responseSchema = z.object({
     .max(MAX_CAPACITY_ROWS, `more than ${MAX_CAPACITY_ROWS} rows`),
 });
 
+export interface CapacityAnswer {
+  rows: CapacityRow[];
+  requestUuid: string | undefined;
+}
+
 /** CheckCompShareResourceCapacity: availability of every combination for one request shape. */
-export async function checkResourceCapacity(
-  client: CompshareClient,
-  request: CapacityRequest,
-): Promise<{ rows: CapacityRow[]; requestUuid: string | undefined }> {
-  const action = 'CheckCompShareResourceCapacity';
-  const response = await client.call(action, {
+export function checkResourceCapacity(client: CompshareClient, request: CapacityRequest): Promise<CapacityAnswer> {
+  return capacityCheck(client, request)();
+}
+
+/** The same check as one prepared call, to be asked again and again (a watch's poll): signed and encoded once. */
+export function capacityCheck(client: CompshareClient, request: CapacityRequest): () => Promise<CapacityAnswer> {
+  const call = client.prepare(CAPACITY_ACTION, {
     Zone: request.zone,
     GpuType: request.gpuType,
     MachineType: request.machineType,
@@ -57,9 +65,12 @@ export async function checkResourceCapacity(
     Disks: diskParams(request.disks),
     // Capacity is the zone's, not a project's: the contract lists no ProjectId, so none is looked up for it.
   }, { withProject: 'if-configured' });
-  const { Specs } = parseResponse(action, responseSchema, response);
-  const rows = Specs.map((row) => ({ gpu: row.Gpu, cpu: row.Cpu, mem: row.Mem, resourceEnough: row.ResourceEnough }));
-  return { rows: withoutDuplicates(action, rows, response.requestUuid), requestUuid: response.requestUuid };
+  return async () => {
+    const response = await call();
+    const { Specs } = parseResponse(CAPACITY_ACTION, responseSchema, response);
+    const rows = Specs.map((row) => ({ gpu: row.Gpu, cpu: row.Cpu, mem: row.Mem, resourceEnough: row.ResourceEnough }));
+    return { rows: withoutDuplicates(CAPACITY_ACTION, rows, response.requestUuid), requestUuid: response.requestUuid };
+  };
 }
 
 /**

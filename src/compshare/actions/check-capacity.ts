@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CompshareClient } from '../client.js';
+import type { ApiResponse, CompshareClient } from '../client.js';
 import { diskParams, type DiskSpec } from './disks.js';
 import { MalformedResponseError } from '../errors.js';
 import { parseResponse, wireBool, wireInt } from './wire.js';
@@ -67,10 +67,39 @@ export function capacityCheck(client: CompshareClient, request: CapacityRequest)
   }, { withProject: 'if-configured' });
   return async () => {
     const response = await call();
-    const { Specs } = parseResponse(CAPACITY_ACTION, responseSchema, response);
-    const rows = Specs.map((row) => ({ gpu: row.Gpu, cpu: row.Cpu, mem: row.Mem, resourceEnough: row.ResourceEnough }));
-    return { rows: withoutDuplicates(CAPACITY_ACTION, rows, response.requestUuid), requestUuid: response.requestUuid };
+    return { rows: withoutDuplicates(CAPACITY_ACTION, capacityRows(response), response.requestUuid), requestUuid: response.requestUuid };
   };
+}
+
+/** The answer's rows, or a MalformedResponseError naming what is wrong. */
+export function capacityRows(response: ApiResponse): CapacityRow[] {
+  const plain = plainRows(response.body);
+  if (plain) return plain;
+  const { Specs } = parseResponse(CAPACITY_ACTION, responseSchema, response);
+  return Specs.map((row) => ({ gpu: row.Gpu, cpu: row.Cpu, mem: row.Mem, resourceEnough: row.ResourceEnough }));
+}
+
+/**
+ * The rows of an answer in the gateway's usual form (JSON numbers and booleans), or undefined for any other, which
+ * the schema then judges: it also takes numeric strings and says what is wrong. It accepts nothing the schema
+ * refuses (a test holds the two to that). Every poll takes this path: measured in the daemon, a loop costs a
+ * fraction of the schema's general machinery on each answer.
+ */
+function plainRows(body: Record<string, unknown>): CapacityRow[] | undefined {
+  const specs = body.Specs;
+  if (!Array.isArray(specs) || specs.length > MAX_CAPACITY_ROWS) return undefined;
+  const rows: CapacityRow[] = [];
+  for (const spec of specs as unknown[]) {
+    if (typeof spec !== 'object' || spec === null) return undefined;
+    const { Gpu, Cpu, Mem, ResourceEnough } = spec as Record<string, unknown>;
+    if (!isSize(Gpu) || !isSize(Cpu) || !isSize(Mem) || typeof ResourceEnough !== 'boolean') return undefined;
+    rows.push({ gpu: Gpu, cpu: Cpu, mem: Mem, resourceEnough: ResourceEnough });
+  }
+  return rows;
+}
+
+function isSize(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
 }
 
 /**

@@ -306,8 +306,9 @@ async function readCapped(action: string, response: Dispatcher.ResponseData, req
     throw tooLarge();
   }
   // The HTTP parser ends a body at its declared length, so one within the cap can be read whole; that is undici's
-  // own read, the cheapest there is, and every poll's answer takes it.
-  if (declared !== undefined && /^\d+$/.test(declared)) return response.body.text();
+  // own read, the cheapest there is, and every poll's answer takes it. As bytes, not text(): text() drops a leading
+  // byte-order mark, and the same answer must read alike whether it came with a length or in chunks.
+  if (declared !== undefined && /^\d+$/.test(declared)) return Buffer.from(await response.body.arrayBuffer()).toString('utf8');
   const chunks: Buffer[] = [];
   let size = 0;
   // Throwing out of the loop destroys the body stream, which drops the connection instead of draining it.

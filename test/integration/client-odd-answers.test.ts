@@ -183,6 +183,24 @@ describe('hostile answers', () => {
     expect(received).toHaveLength(1);
   });
 
+  it.each([
+    ['with its length declared', true],
+    ['in chunks', false],
+  ])('reads an answer sent %s byte for byte: a leading byte-order mark makes it no JSON either way', async (_how, declared) => {
+    const body = `\uFEFF${JSON.stringify({ RetCode: 0, Specs: [row(1)] })}`;
+    answer = (_params, response) => {
+      // node:http declares the length of a body given whole to end(); one written first goes out chunked.
+      if (declared) response.end(body);
+      else {
+        response.write(body);
+        response.end();
+      }
+    };
+    const error = await capacityFailure();
+    expect(error).toBeInstanceOf(MalformedResponseError);
+    expect(error.message).toContain('body is not JSON');
+  });
+
   it('cuts a huge API message and strips its line breaks and escape sequences', async () => {
     const forged = '\n{"level":50,"msg":"forged"}\r\n\u001b[31mred\u001b[0m\u2028';
     answer = (_params, response) => response.end(JSON.stringify({ RetCode: 230, Message: `${forged}${'x'.repeat(1_000_000)}` }));

@@ -1,4 +1,6 @@
-import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
+import type { IncomingHttpHeaders } from 'node:http';
+import { Pool, errors as undiciErrors } from 'undici';
+import { exchange, ExchangeFailure, type Exchanged } from './exchange.js';
 import { flattenParams, formBody, type Params } from './encode.js';
 import { signParams } from './sign.js';
 import {
@@ -254,70 +256,54 @@ export class CompshareClient {
   }
 
   private async send(action: string, body: string, attempt: AttemptInfo): Promise<ApiResponse> {
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), this.timeoutMs);
     const onSlow = this.onSlowAttempt;
     const slowTimer = onSlow && this.timeoutMs > this.slowAttemptMs ? setTimeout(() => onSlow(attempt), this.slowAttemptMs) : undefined;
-    let requestUuid: string | undefined;
+    let answer: Exchanged;
     try {
-      const response = await this.pool.request({
-        method: 'POST',
-        path: this.path,
-        body,
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          'user-agent': this.userAgent,
-          'u-timestamp-ms': String(this.clock.now()),
+      answer = await exchange(
+        this.pool,
+        {
+          method: 'POST',
+          path: this.path,
+          body,
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            'user-agent': this.userAgent,
+            'u-timestamp-ms': String(this.clock.now()),
+          },
         },
-        signal: abort.signal,
-      });
-      requestUuid = headerValue(response.headers, REQUEST_UUID_HEADER);
-      // Redirects are not followed: a 3xx body (a login page, a proxy's notice) is no capacity answer.
-      if (response.statusCode < 200 || response.statusCode >= 300) {
-        await response.body.dump();
-        throw new HttpStatusError(action, response.statusCode, requestUuid);
-      }
-      return { body: parseEnvelope(action, await readCapped(action, response, requestUuid), requestUuid), requestUuid };
+        { timeoutMs: this.timeoutMs, maxBodyBytes: MAX_RESPONSE_BYTES },
+      );
     } catch (error) {
-      if (error instanceof CompshareError) throw error;
-      if (abort.signal.aborted) throw new TimeoutError(action, this.timeoutMs, requestUuid);
-      throw new NetworkError(action, describeNetworkError(error), requestUuid);
+      throw this.failureOf(action, error);
     } finally {
-      clearTimeout(timer);
       clearTimeout(slowTimer);
+    }
+    const requestUuid = requestUuidOf(answer.headers);
+    // Redirects are not followed: a 3xx body (a login page, a proxy's notice) is no capacity answer.
+    if (answer.statusCode < 200 || answer.statusCode >= 300) throw new HttpStatusError(action, answer.statusCode, requestUuid);
+    return { body: parseEnvelope(action, answer.body.toString('utf8'), requestUuid), requestUuid };
+  }
+
+  private failureOf(action: string, error: unknown): CompshareError {
+    if (!(error instanceof ExchangeFailure)) return new NetworkError(action, describeNetworkError(error), undefined);
+    const requestUuid = error.headers && requestUuidOf(error.headers);
+    switch (error.reason) {
+      case 'timeout':
+        return new TimeoutError(action, this.timeoutMs, requestUuid);
+      case 'too-large':
+        return new MalformedResponseError(action, `answer larger than ${MAX_RESPONSE_BYTES / (1024 * 1024)} MiB`, requestUuid);
+      case 'network':
+        return new NetworkError(action, describeNetworkError(error.cause), requestUuid);
     }
   }
 }
 
-/** A header's first value, cleaned as far-end text: the request id is stored and logged with every poll. */
-function headerValue(headers: Dispatcher.ResponseData['headers'], name: string): string | undefined {
-  const value = headers[name];
+/** The gateway's id for the request, cleaned as far-end text: it is stored and logged with every failed poll. */
+function requestUuidOf(headers: IncomingHttpHeaders): string | undefined {
+  const value = headers[REQUEST_UUID_HEADER];
   const first = Array.isArray(value) ? value[0] : value;
   return first === undefined ? undefined : farEndText(first, MAX_REQUEST_UUID_CHARS);
-}
-
-/** The body as text, refused once it passes MAX_RESPONSE_BYTES: by its declared length, else while it streams. */
-async function readCapped(action: string, response: Dispatcher.ResponseData, requestUuid: string | undefined): Promise<string> {
-  const tooLarge = () =>
-    new MalformedResponseError(action, `answer larger than ${MAX_RESPONSE_BYTES / (1024 * 1024)} MiB`, requestUuid);
-  const declared = headerValue(response.headers, 'content-length');
-  if (Number(declared) > MAX_RESPONSE_BYTES) {
-    response.body.destroy();
-    throw tooLarge();
-  }
-  // The HTTP parser ends a body at its declared length, so one within the cap can be read whole; that is undici's
-  // own read, the cheapest there is, and every poll's answer takes it. As bytes, not text(): text() drops a leading
-  // byte-order mark, and the same answer must read alike whether it came with a length or in chunks.
-  if (declared !== undefined && /^\d+$/.test(declared)) return Buffer.from(await response.body.arrayBuffer()).toString('utf8');
-  const chunks: Buffer[] = [];
-  let size = 0;
-  // Throwing out of the loop destroys the body stream, which drops the connection instead of draining it.
-  for await (const chunk of response.body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_RESPONSE_BYTES) throw tooLarge();
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, size).toString('utf8');
 }
 
 /** Checks the `{Action, RetCode, Message}` envelope; RetCode may arrive as a numeric string. */

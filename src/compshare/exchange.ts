@@ -79,7 +79,10 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
     this.size += chunk.length;
     if (!this.kept()) {
-      if (this.size > DISCARD_BYTES) this.succeed();
+      if (this.size > DISCARD_BYTES && this.settle()) {
+        this.controller?.abort(new ExchangeFailure('network', this.headers));
+        this.answer();
+      }
       return;
     }
     if (this.size > this.options.maxBodyBytes) this.fail(new ExchangeFailure('too-large', this.headers));
@@ -87,7 +90,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
-    this.succeed();
+    if (this.settle()) this.answer();
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
@@ -99,25 +102,23 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     return this.statusCode >= 200 && this.statusCode < 300;
   }
 
-  private succeed(): void {
-    if (!this.settle()) return;
+  private answer(): void {
     const body = this.kept() ? Buffer.concat(this.chunks, this.size) : Buffer.alloc(0);
     this.resolve({ statusCode: this.statusCode, headers: this.headers!, body });
   }
 
+  /** Ends the exchange where it stands (a no-op once undici has ended it); undici then closes its connection. */
   private fail(failure: ExchangeFailure): void {
-    if (this.settle()) this.reject(failure);
+    if (!this.settle()) return;
+    this.controller?.abort(failure);
+    this.reject(failure);
   }
 
-  /**
-   * True the first time only. Ends the timer, and the exchange itself if it is still under way (a timeout, a body
-   * too large, or too much to drop): undici then closes its connection. Once the answer is whole this is a no-op.
-   */
+  /** True the first time only, and ends the timer. */
   private settle(): boolean {
     if (this.settled) return false;
     this.settled = true;
     clearTimeout(this.timer);
-    this.controller?.abort(new ExchangeFailure('network', this.headers));
     return true;
   }
 }
